@@ -1,0 +1,310 @@
+"""Users, credit lines, orders, refunds, freezes, the ledger and the business-day calendar.
+
+Only accounts.services changes a credit line's buckets; every movement is one
+immutable LedgerEntry row (the database refuses UPDATE and DELETE on it)."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from . import roles
+
+MONEY = {"max_digits": 12, "decimal_places": 2}
+
+
+class User(AbstractUser):
+    phone = models.CharField(_("phone number"), max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    @property
+    def is_agent(self) -> bool:
+        return roles.has_role(self, roles.AGENT)
+
+    @property
+    def is_supervisor(self) -> bool:
+        return roles.has_role(self, roles.SUPERVISOR)
+
+    @property
+    def is_customer(self) -> bool:
+        return roles.has_role(self, roles.CUSTOMER)
+
+
+class CreditAccount(models.Model):
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        RESTRICTED = "restricted", _("Restricted")
+        BANNED = "banned", _("Banned")
+
+    customer = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="credit_account",
+        verbose_name=_("customer"),
+    )
+    limit = models.DecimalField(_("credit limit"), default=Decimal("0.00"), **MONEY)
+    used = models.DecimalField(_("used"), default=Decimal("0.00"), **MONEY)
+    frozen = models.DecimalField(_("frozen"), default=Decimal("0.00"), **MONEY)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.ACTIVE)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("credit account")
+        verbose_name_plural = _("credit accounts")
+        constraints = [
+            models.CheckConstraint(condition=Q(limit__gte=0), name="credit_limit_not_negative"),
+            models.CheckConstraint(condition=Q(used__gte=0), name="credit_used_not_negative"),
+            models.CheckConstraint(condition=Q(frozen__gte=0), name="credit_frozen_not_negative"),
+            models.CheckConstraint(
+                condition=Q(limit__gte=F("used") + F("frozen")), name="credit_used_frozen_within_limit"
+            ),
+        ]
+
+    def __str__(self):
+        return str(self.customer)
+
+    @property
+    def available(self) -> Decimal:
+        return self.limit - self.used - self.frozen
+
+
+class Order(models.Model):
+    class Platform(models.TextChoices):
+        MALL = "mall", _("In-app mall")
+        FOOD_DELIVERY = "food_delivery", _("External food delivery")
+        EXTERNAL = "external", _("Other external platform")
+
+    number = models.CharField(_("order number"), max_length=32, unique=True)
+    account = models.ForeignKey(
+        CreditAccount, on_delete=models.PROTECT, related_name="orders", verbose_name=_("credit account")
+    )
+    amount = models.DecimalField(_("amount"), **MONEY)
+    item_name = models.CharField(_("item"), max_length=200)
+    item_sku = models.CharField(_("SKU"), max_length=64)
+    delivery_address = models.CharField(_("delivery address"), max_length=300)
+    platform = models.CharField(_("platform"), max_length=20, choices=Platform.choices, default=Platform.MALL)
+    created_at = models.DateTimeField(_("ordered at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("order")
+        verbose_name_plural = _("orders")
+        ordering = ["-created_at"]
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="order_amount_positive")]
+
+    def __str__(self):
+        return self.number
+
+
+class Refund(models.Model):
+    class Kind(models.TextChoices):
+        FULL = "full", _("Full refund")
+        PARTIAL = "partial", _("Partial refund")
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="refunds", verbose_name=_("order"))
+    amount = models.DecimalField(_("amount"), **MONEY)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    returned_item_name = models.CharField(_("returned item"), max_length=200)
+    returned_item_sku = models.CharField(_("returned SKU"), max_length=64)
+    return_address = models.CharField(_("return address"), max_length=300)
+    tracking_number = models.CharField(_("return tracking number"), max_length=40, blank=True)
+    platform_synced = models.BooleanField(
+        _("synced by the platform"), default=True,
+        help_text=_("False while an external platform has not confirmed the return."),
+    )
+    created_at = models.DateTimeField(_("refunded at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("refund")
+        verbose_name_plural = _("refunds")
+        ordering = ["-created_at"]
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="refund_amount_positive")]
+
+    def __str__(self):
+        return f"{self.order.number} −{self.amount}"
+
+
+class Freeze(models.Model):
+    class Reason(models.TextChoices):
+        NORMAL_REFUND = "normal_refund", _("Refund under routine review")
+        PARTIAL_REFUND = "partial_refund", _("Partial refund awaiting settlement")
+        ROUTINE_RISK = "routine_risk", _("Routine risk-control check")
+        ABNORMAL = "abnormal", _("Abnormal activity under manual review")
+        MALICIOUS = "malicious", _("Suspected malicious refund")
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Frozen")
+        RELEASED = "released", _("Released")
+
+    class ReleaseSource(models.TextChoices):
+        TIMER = "timer", _("Automatic release on the expected date")
+        APPEAL = "appeal", _("Approved appeal")
+        STAFF = "staff", _("Released by staff")
+
+    account = models.ForeignKey(
+        CreditAccount, on_delete=models.PROTECT, related_name="freezes", verbose_name=_("credit account")
+    )
+    amount = models.DecimalField(_("amount"), **MONEY)
+    reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
+    refund = models.ForeignKey(
+        Refund, on_delete=models.PROTECT, null=True, blank=True, related_name="freezes", verbose_name=_("refund")
+    )
+    created_at = models.DateTimeField(_("frozen at"), default=timezone.now)
+    expected_release_on = models.DateField(_("expected restore date"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    released_at = models.DateTimeField(_("released at"), null=True, blank=True)
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("released by"),
+    )
+    release_source = models.CharField(_("released through"), max_length=10, choices=ReleaseSource.choices, blank=True)
+    release_note = models.CharField(_("release note"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("freeze")
+        verbose_name_plural = _("freezes")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "expected_release_on"], name="freeze_due_idx")]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="freeze_amount_positive"),
+            models.CheckConstraint(
+                condition=(Q(status="active", released_at__isnull=True, release_source="")
+                           | Q(status="released", released_at__isnull=False) & ~Q(release_source="")),
+                name="freeze_release_fields_match_status",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_reason_display()} {self.amount}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == self.Status.ACTIVE
+
+    @property
+    def is_delayed(self) -> bool:
+        """Still held after the date we promised the customer."""
+        return (
+            self.is_active
+            and self.expected_release_on is not None
+            and self.expected_release_on < timezone.localdate()
+        )
+
+
+class Bucket(models.TextChoices):
+    OUTSIDE = "outside", _("Outside the limit")
+    AVAILABLE = "available", _("Available")
+    USED = "used", _("Used")
+    FROZEN = "frozen", _("Frozen")
+
+
+class LedgerKind(models.TextChoices):
+    PURCHASE = "purchase", _("Purchase")
+    REPAYMENT = "repayment", _("Repayment")
+    REFUND = "refund", _("Refund")
+    FREEZE = "freeze", _("Freeze")
+    RELEASE = "release", _("Release")
+    LIMIT_CHANGE = "limit_change", _("Limit change")
+
+
+# The only bucket moves each kind of ledger entry may make.
+LEDGER_MOVES = {
+    LedgerKind.PURCHASE: [(Bucket.AVAILABLE, Bucket.USED)],
+    LedgerKind.REPAYMENT: [(Bucket.USED, Bucket.AVAILABLE)],
+    LedgerKind.REFUND: [(Bucket.USED, Bucket.FROZEN)],
+    LedgerKind.FREEZE: [(Bucket.AVAILABLE, Bucket.FROZEN)],
+    LedgerKind.RELEASE: [(Bucket.FROZEN, Bucket.AVAILABLE)],
+    LedgerKind.LIMIT_CHANGE: [(Bucket.OUTSIDE, Bucket.AVAILABLE), (Bucket.AVAILABLE, Bucket.OUTSIDE)],
+}
+
+
+class LedgerEntry(models.Model):
+    """One immutable movement of an amount between two buckets of a credit account."""
+
+    Kind = LedgerKind
+
+    account = models.ForeignKey(
+        CreditAccount, on_delete=models.PROTECT, related_name="ledger_entries", verbose_name=_("credit account")
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    amount = models.DecimalField(_("amount"), **MONEY)
+    source = models.CharField(_("from"), max_length=10, choices=Bucket.choices)
+    target = models.CharField(_("to"), max_length=10, choices=Bucket.choices)
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                              verbose_name=_("order"))
+    refund = models.ForeignKey(Refund, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                               verbose_name=_("refund"))
+    freeze = models.ForeignKey(Freeze, on_delete=models.PROTECT, null=True, blank=True,
+                               related_name="ledger_entries", verbose_name=_("freeze"))
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                              related_name="+", verbose_name=_("actor"))
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("ledger entry")
+        verbose_name_plural = _("ledger entries")
+        ordering = ["-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="ledger_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(
+                    *[
+                        Q(kind=kind, source=src, target=dst)
+                        for kind, moves in LEDGER_MOVES.items()
+                        for src, dst in moves
+                    ],
+                    _connector=Q.OR,
+                ),
+                name="ledger_kind_move_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.amount} {self.source}→{self.target}"
+
+
+class CalendarException(models.Model):
+    """An official day that overrides the holiday package: an extra day off or a make-up workday (调休)."""
+
+    class Kind(models.TextChoices):
+        DAY_OFF = "day_off", _("Day off")
+        WORKDAY = "workday", _("Make-up workday")
+
+    date = models.DateField(_("date"), unique=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("calendar exception")
+        verbose_name_plural = _("calendar exceptions")
+        ordering = ["date"]
+
+    def __str__(self):
+        return f"{self.date} {self.get_kind_display()}"
+
+
+class AccountStatusChange(models.Model):
+    """Append-only record of every change of a credit account's status (ban, restriction, lift)."""
+
+    account = models.ForeignKey(
+        CreditAccount, on_delete=models.PROTECT, related_name="status_changes", verbose_name=_("credit account")
+    )
+    old_status = models.CharField(_("from"), max_length=16, choices=CreditAccount.Status.choices)
+    new_status = models.CharField(_("to"), max_length=16, choices=CreditAccount.Status.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                              related_name="+", verbose_name=_("actor"))
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("changed at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("account status change")
+        verbose_name_plural = _("account status changes")
+        ordering = ["-id"]
+
+    def __str__(self):
+        return f"{self.account}: {self.old_status}→{self.new_status}"

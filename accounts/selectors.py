@@ -1,0 +1,71 @@
+"""Reads used by views, admin, commands and tasks, each a fixed number of queries."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Q, Sum
+
+from .models import Bucket, CreditAccount, Freeze, LedgerEntry
+from .money import ZERO
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    account_id: int
+    field: str
+    cached: Decimal
+    from_ledger: Decimal
+
+    def __str__(self):
+        return f"account {self.account_id}: {self.field} is {self.cached} but the ledger says {self.from_ledger}"
+
+
+def _net(bucket: str) -> dict:
+    """Aggregates for the net amount that flowed into `bucket`."""
+    return {
+        f"{bucket}_in": Sum("amount", filter=Q(target=bucket), default=ZERO),
+        f"{bucket}_out": Sum("amount", filter=Q(source=bucket), default=ZERO),
+    }
+
+
+def ledger_mismatches() -> list[Mismatch]:
+    """Recompute every account's buckets from its ledger entries, and check that the
+    frozen bucket equals the sum of its active freezes; three queries."""
+    sums = {
+        row["account_id"]: row
+        for row in LedgerEntry.objects.order_by().values("account_id").annotate(
+            **_net(Bucket.OUTSIDE), **_net(Bucket.USED), **_net(Bucket.FROZEN)
+        )
+    }
+    active_frozen = dict(
+        Freeze.objects.filter(status=Freeze.Status.ACTIVE).order_by().values("account_id")
+        .annotate(total=Sum("amount")).values_list("account_id", "total")
+    )
+    mismatches = []
+    for account in CreditAccount.objects.order_by("pk").only("pk", "limit", "used", "frozen"):
+        row = sums.get(account.pk)
+        expected = {
+            "limit": row["outside_out"] - row["outside_in"] if row else ZERO,
+            "used": row["used_in"] - row["used_out"] if row else ZERO,
+            "frozen": row["frozen_in"] - row["frozen_out"] if row else ZERO,
+        }
+        mismatches += [
+            Mismatch(account.pk, field, getattr(account, field), value)
+            for field, value in expected.items()
+            if getattr(account, field) != value
+        ]
+        active = active_frozen.get(account.pk, ZERO)
+        if account.frozen != active:
+            mismatches.append(Mismatch(account.pk, "frozen vs active freezes", account.frozen, active))
+    return mismatches
+
+
+def credit_overview(customer):
+    """The customer's account with active and released freezes (and their orders) for the limit page."""
+    account = CreditAccount.objects.filter(customer=customer).first()
+    if account is None:
+        return None, [], []
+    freezes = list(account.freezes.select_related("refund__order").order_by("-created_at"))
+    active = [f for f in freezes if f.is_active]
+    released = [f for f in freezes if not f.is_active]
+    return account, active, released

@@ -1,0 +1,236 @@
+"""The only code that changes a credit line. Every function runs in one transaction,
+locks the account row (then any freeze row) before reading balances, re-checks
+state under the lock, and writes immutable LedgerEntry rows beside the cached balances."""
+
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .business_days import add_business_days
+from .errors import (
+    AccountNotActive,
+    ExceedsFrozen,
+    ExceedsUsed,
+    InsufficientAvailable,
+    InvalidAmount,
+    LimitBelowCommitted,
+    RefundExceedsOrder,
+)
+from .models import AccountStatusChange, Bucket, CreditAccount, Freeze, LedgerEntry, Order, Refund
+from .money import ZERO, to_money
+
+log = logging.getLogger(__name__)
+
+# Business days until a freeze of each reason is expected to lift (DOMAIN.md).
+RELEASE_BUSINESS_DAYS = {
+    Freeze.Reason.NORMAL_REFUND: 3,
+    Freeze.Reason.PARTIAL_REFUND: 15,
+    Freeze.Reason.ABNORMAL: 15,
+}
+ROUTINE_RISK_CALENDAR_DAYS = 7
+
+# The error raised when a move would take more out of a bucket than it holds.
+_SHORTFALL_ERRORS = {Bucket.AVAILABLE: InsufficientAvailable, Bucket.USED: ExceedsUsed, Bucket.FROZEN: ExceedsFrozen}
+
+
+@dataclass(frozen=True)
+class ReleaseResult:
+    freeze: Freeze
+    released: bool
+    message: str
+
+
+def expected_release_on(*, reason: str, frozen_on: date) -> date | None:
+    """The restore date promised for a freeze made on `frozen_on`; None when only an appeal lifts it."""
+    if reason == Freeze.Reason.ROUTINE_RISK:
+        return frozen_on + timedelta(days=ROUTINE_RISK_CALENDAR_DAYS)
+    days = RELEASE_BUSINESS_DAYS.get(reason)
+    return add_business_days(frozen_on, days) if days else None
+
+
+def _positive(amount) -> Decimal:
+    try:
+        value = to_money(amount)
+    except (TypeError, ValueError) as exc:
+        raise InvalidAmount() from exc
+    if value <= ZERO:
+        raise InvalidAmount()
+    return value
+
+
+def _lock_account(account_id: int) -> CreditAccount:
+    return CreditAccount.objects.select_for_update().get(pk=account_id)
+
+
+def _move(account: CreditAccount, *, kind, amount: Decimal, source, target, **links) -> LedgerEntry:
+    """Move `amount` between two buckets of a locked account and record it."""
+    held = {Bucket.AVAILABLE: account.available, Bucket.USED: account.used, Bucket.FROZEN: account.frozen}
+    if source in held and held[source] < amount:
+        raise _SHORTFALL_ERRORS[source]()
+    for bucket, sign in ((source, -1), (target, 1)):
+        if bucket == Bucket.OUTSIDE:
+            account.limit -= sign * amount
+        elif bucket == Bucket.USED:
+            account.used += sign * amount
+        elif bucket == Bucket.FROZEN:
+            account.frozen += sign * amount
+    account.save(update_fields=["limit", "used", "frozen"])
+    entry = LedgerEntry.objects.create(
+        account=account, kind=kind, amount=amount, source=source, target=target, **links
+    )
+    log.info("ledger %s %s %s→%s account=%s", kind, amount, source, target, account.pk)
+    return entry
+
+
+@transaction.atomic
+def account_open(*, customer, limit, actor=None) -> CreditAccount:
+    """Open a customer's credit line with its first limit."""
+    amount = _positive(limit)
+    account = CreditAccount.objects.create(customer=customer)
+    _move(account, kind=LedgerEntry.Kind.LIMIT_CHANGE, amount=amount, source=Bucket.OUTSIDE,
+          target=Bucket.AVAILABLE, actor=actor, note=_("Credit line opened"))
+    return account
+
+
+@transaction.atomic
+def limit_change(*, account: CreditAccount, new_limit, actor=None, note: str = "") -> LedgerEntry | None:
+    """Set a new limit; a cut never goes below what is used and frozen. Returns None if unchanged."""
+    try:
+        target = to_money(new_limit)
+    except (TypeError, ValueError) as exc:
+        raise InvalidAmount() from exc
+    if target < ZERO:
+        raise InvalidAmount()
+    account = _lock_account(account.pk)
+    delta = target - account.limit
+    if delta == ZERO:
+        return None
+    if delta > ZERO:
+        if account.status == CreditAccount.Status.BANNED:
+            raise AccountNotActive()
+        return _move(account, kind=LedgerEntry.Kind.LIMIT_CHANGE, amount=delta, source=Bucket.OUTSIDE,
+                     target=Bucket.AVAILABLE, actor=actor, note=note)
+    if target < account.used + account.frozen:
+        raise LimitBelowCommitted()
+    return _move(account, kind=LedgerEntry.Kind.LIMIT_CHANGE, amount=-delta, source=Bucket.AVAILABLE,
+                 target=Bucket.OUTSIDE, actor=actor, note=note)
+
+
+@transaction.atomic
+def order_purchase(
+    *, account: CreditAccount, number: str, amount, item_name: str, item_sku: str, delivery_address: str,
+    platform: str = Order.Platform.MALL, occurred_at: datetime | None = None, actor=None,
+) -> Order:
+    """Record a purchase on monthly pay: available → used."""
+    value = _positive(amount)
+    account = _lock_account(account.pk)
+    if account.status != CreditAccount.Status.ACTIVE:
+        raise AccountNotActive()
+    order = Order.objects.create(
+        account=account, number=number, amount=value, item_name=item_name, item_sku=item_sku,
+        delivery_address=delivery_address, platform=platform, created_at=occurred_at or timezone.now(),
+    )
+    _move(account, kind=LedgerEntry.Kind.PURCHASE, amount=value, source=Bucket.AVAILABLE,
+          target=Bucket.USED, order=order, actor=actor)
+    return order
+
+
+@transaction.atomic
+def account_repay(*, account: CreditAccount, amount, actor=None, note: str = "") -> LedgerEntry:
+    """Record a repayment: used → available."""
+    value = _positive(amount)
+    account = _lock_account(account.pk)
+    return _move(account, kind=LedgerEntry.Kind.REPAYMENT, amount=value, source=Bucket.USED,
+                 target=Bucket.AVAILABLE, actor=actor, note=note)
+
+
+def order_refundable(order: Order) -> Decimal:
+    refunded = order.refunds.aggregate(total=Sum("amount"))["total"] or ZERO
+    return order.amount - refunded
+
+
+@transaction.atomic
+def refund_record(
+    *, order: Order, amount, returned_item_name: str, returned_item_sku: str, return_address: str,
+    tracking_number: str = "", platform_synced: bool = True, occurred_at: datetime | None = None,
+    freeze_reason: str | None = None, actor=None,
+) -> Refund:
+    """Record a refund: the amount leaves `used` and is held frozen until review (used → frozen)."""
+    value = _positive(amount)
+    account = _lock_account(order.account_id)
+    if value > order_refundable(order):
+        raise RefundExceedsOrder()
+    kind = Refund.Kind.FULL if value == order.amount else Refund.Kind.PARTIAL
+    refund = Refund.objects.create(
+        order=order, amount=value, kind=kind, returned_item_name=returned_item_name,
+        returned_item_sku=returned_item_sku, return_address=return_address, tracking_number=tracking_number,
+        platform_synced=platform_synced, created_at=occurred_at or timezone.now(),
+    )
+    reason = freeze_reason or (
+        Freeze.Reason.NORMAL_REFUND if kind == Refund.Kind.FULL else Freeze.Reason.PARTIAL_REFUND
+    )
+    freeze = Freeze.objects.create(
+        account=account, amount=value, reason=reason, refund=refund, created_at=refund.created_at,
+        expected_release_on=expected_release_on(reason=reason, frozen_on=timezone.localdate(refund.created_at)),
+    )
+    _move(account, kind=LedgerEntry.Kind.REFUND, amount=value, source=Bucket.USED, target=Bucket.FROZEN,
+          order=order, refund=refund, freeze=freeze, actor=actor)
+    return refund
+
+
+@transaction.atomic
+def freeze_create(
+    *, account: CreditAccount, amount, reason: str, actor=None, note: str = "", occurred_at: datetime | None = None,
+) -> Freeze:
+    """Hold back part of the available limit (risk control): available → frozen."""
+    value = _positive(amount)
+    account = _lock_account(account.pk)
+    created_at = occurred_at or timezone.now()
+    freeze = Freeze.objects.create(
+        account=account, amount=value, reason=reason, created_at=created_at,
+        expected_release_on=expected_release_on(reason=reason, frozen_on=timezone.localdate(created_at)),
+    )
+    _move(account, kind=LedgerEntry.Kind.FREEZE, amount=value, source=Bucket.AVAILABLE,
+          target=Bucket.FROZEN, freeze=freeze, actor=actor, note=note)
+    return freeze
+
+
+@transaction.atomic
+def freeze_release(*, freeze: Freeze, source: str, actor=None, note: str = "") -> ReleaseResult:
+    """Give a freeze's amount back to the available limit (frozen → available), once.
+
+    A second call for the same freeze changes nothing and says so."""
+    account = _lock_account(freeze.account_id)
+    freeze = Freeze.objects.select_for_update().get(pk=freeze.pk)
+    if not freeze.is_active:
+        return ReleaseResult(freeze, False, _("This freeze was already released; nothing more was released."))
+    _move(account, kind=LedgerEntry.Kind.RELEASE, amount=freeze.amount, source=Bucket.FROZEN,
+          target=Bucket.AVAILABLE, freeze=freeze, actor=actor, note=note)
+    freeze.status = Freeze.Status.RELEASED
+    freeze.released_at = timezone.now()
+    freeze.released_by = actor
+    freeze.release_source = source
+    freeze.release_note = note
+    freeze.save(update_fields=["status", "released_at", "released_by", "release_source", "release_note"])
+    return ReleaseResult(freeze, True, _("¥%(amount)s is available again.") % {"amount": freeze.amount})
+
+
+@transaction.atomic
+def account_set_status(*, account: CreditAccount, status: str, actor=None, note: str = "") -> bool:
+    """Ban, restrict or reinstate an account; returns False if it already had that status."""
+    account = _lock_account(account.pk)
+    if account.status == status:
+        return False
+    AccountStatusChange.objects.create(
+        account=account, old_status=account.status, new_status=status, actor=actor, note=note
+    )
+    account.status = status
+    account.save(update_fields=["status"])
+    log.info("account %s status → %s", account.pk, status)
+    return True

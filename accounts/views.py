@@ -1,0 +1,29 @@
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, redirect, render
+
+from .models import Freeze
+from .selectors import credit_overview
+
+
+@login_required
+def home(request):
+    """Staff work in the admin; customers land on their limit details."""
+    if request.user.is_staff:
+        return redirect("admin:index")
+    return redirect("credit-detail")
+
+
+@login_required
+def credit_detail(request):
+    account, active, released = credit_overview(request.user)
+    return render(request, "accounts/credit_detail.html",
+                  {"account": account, "active_freezes": active, "released_freezes": released})
+
+
+@login_required
+def freeze_detail(request, pk: int):
+    # Scoped to the viewer's own account: another customer's freeze is a 404, never a 403 that confirms it exists.
+    freeze = get_object_or_404(
+        Freeze.objects.select_related("refund__order"), pk=pk, account__customer=request.user
+    )
+    return render(request, "accounts/freeze_detail.html", {"freeze": freeze})
