@@ -186,6 +186,10 @@ class Freeze(models.Model):
         return self.status == self.Status.ACTIVE
 
     @property
+    def customer_explanation(self) -> str:
+        return FREEZE_EXPLANATIONS[self.reason]
+
+    @property
     def is_delayed(self) -> bool:
         """Still held after the date we promised the customer."""
         return (
@@ -193,6 +197,27 @@ class Freeze(models.Model):
             and self.expected_release_on is not None
             and self.expected_release_on < timezone.localdate()
         )
+
+
+# What each freeze means, in the customer's words (shown on the limit page).
+FREEZE_EXPLANATIONS = {
+    Freeze.Reason.NORMAL_REFUND: _(
+        "After a refund the amount is checked automatically before it can be spent again. "
+        "This usually takes 3 business days."
+    ),
+    Freeze.Reason.PARTIAL_REFUND: _(
+        "Part of this order was refunded. The amount comes back once the rest of the order is settled, "
+        "at most 15 business days."
+    ),
+    Freeze.Reason.ROUTINE_RISK: _("A routine security check. It lifts by itself, usually within 7 days."),
+    Freeze.Reason.ABNORMAL: _(
+        "Unusual activity is being reviewed by a person, usually within 15 business days. "
+        "An appeal with your order and return proof helps."
+    ),
+    Freeze.Reason.MALICIOUS: _(
+        "This refund was flagged by risk control. Only an appeal reviewed by our staff can release it."
+    ),
+}
 
 
 class Bucket(models.TextChoices):

@@ -94,7 +94,7 @@ def account_open(*, customer, limit, actor=None) -> CreditAccount:
     amount = _positive(limit)
     account = CreditAccount.objects.create(customer=customer)
     _move(account, kind=LedgerEntry.Kind.LIMIT_CHANGE, amount=amount, source=Bucket.OUTSIDE,
-          target=Bucket.AVAILABLE, actor=actor, note=_("Credit line opened"))
+          target=Bucket.AVAILABLE, actor=actor, note="credit line opened")
     return account
 
 

@@ -1,0 +1,110 @@
+"""Demo logins and customers whose data replays the cases in DOMAIN.md. Idempotent:
+a login that already exists is left as it is."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from accounts import roles, services
+from accounts.models import CreditAccount, Freeze, Order, User
+
+PASSWORD = "demo1234"
+HOME = "上海市浦东新区世纪大道100号"
+VIRTUAL_ADDRESS = "虚拟地址 上海市某某路000号 (代收点)"
+
+
+def _order(account, number, amount, item, sku, days_ago, platform=Order.Platform.MALL):
+    return services.order_purchase(
+        account=account, number=number, amount=Decimal(amount), item_name=item, item_sku=sku,
+        delivery_address=HOME, platform=platform, occurred_at=timezone.now() - timedelta(days=days_ago),
+    )
+
+
+def _refund(order, amount=None, days_ago=0, **overrides):
+    fields = {
+        "returned_item_name": order.item_name, "returned_item_sku": order.item_sku,
+        "return_address": order.delivery_address, "tracking_number": "SF1402938475610",
+        "occurred_at": timezone.now() - timedelta(days=days_ago),
+    }
+    return services.refund_record(order=order, amount=Decimal(amount or order.amount), **(fields | overrides))
+
+
+def seed_demo_customer(account):
+    """A normal refund waiting out its 3 business days, a partial refund, and a released one in history."""
+    earphones = _order(account, "DY202611200001", "599.00", "蓝牙耳机 Pro", "SKU-EAR-PRO", days_ago=6)
+    _refund(earphones, days_ago=1, tracking_number="SF1402938475610")
+    coat = _order(account, "DY202611150002", "1200.00", "羽绒服 黑色 L", "SKU-COAT-BL", days_ago=11)
+    _refund(coat, "300.00", days_ago=4, returned_item_name="羽绒服 黑色 L (内胆)", tracking_number="YT7712345678901")
+    kettle = _order(account, "DY202610280003", "159.00", "电热水壶", "SKU-KETTLE", days_ago=29)
+    old = _refund(kettle, days_ago=24, tracking_number="ZTO75123456789012")
+    services.freeze_release(
+        freeze=old.freezes.get(), source=Freeze.ReleaseSource.TIMER, note="automatic review passed"
+    )
+    _order(account, "DY202611240004", "89.90", "手机壳", "SKU-CASE", days_ago=2)
+
+
+def seed_malicious_burst(account):
+    """Five returns in one day, goods that do not match and a virtual return address: cash-out, banned."""
+    for i in range(5):
+        order = _order(account, f"DY20261125{i + 10:04d}", "1500.00", "iPhone 充值卡 1500元", f"SKU-CARD-{i}", 1)
+        _refund(order, days_ago=0, returned_item_name="旧手机壳", returned_item_sku="SKU-JUNK",
+                return_address=VIRTUAL_ADDRESS, tracking_number=f"YD31000000000{i}",
+                freeze_reason=Freeze.Reason.MALICIOUS)
+    account.refresh_from_db()
+    if account.available > 0:
+        services.freeze_create(account=account, amount=account.available, reason=Freeze.Reason.MALICIOUS,
+                               note="5 refunds in one day, mismatched goods, virtual return address")
+    services.account_set_status(account=account, status=CreditAccount.Status.BANNED,
+                                note="cash-out pattern: 5 refunds in one day")
+
+
+def seed_takeaway(account):
+    """A food-delivery refund the external platform never synced: held past its promised date."""
+    meal = _order(account, "EL202611100001", "86.50", "外卖 麻辣香锅套餐", "SKU-FOOD-01", days_ago=16,
+                  platform=Order.Platform.FOOD_DELIVERY)
+    _refund(meal, days_ago=15, platform_synced=False, tracking_number="")
+
+
+CUSTOMERS = [
+    ("demo", "138 0013 8000", "10000.00", seed_demo_customer, "a normal refund, a partial refund, history"),
+    ("burst", "139 0013 9000", "8000.00", seed_malicious_burst, "5 refunds in one day: malicious, banned"),
+    ("takeaway", "137 0013 7000", "3000.00", seed_takeaway, "external food-delivery refund never synced"),
+]
+STAFF = [("agent", roles.AGENT), ("agent2", roles.AGENT), ("supervisor", roles.SUPERVISOR)]
+
+
+class Command(BaseCommand):
+    help = "Create demo logins (customers, agents, a supervisor, an admin) with replayed DOMAIN.md cases."
+
+    def _user(self, username, role=None, phone="", **flags):
+        user, created = User.objects.get_or_create(username=username, defaults={"phone": phone.replace(" ", "")})
+        if created:
+            user.set_password(PASSWORD)
+            user.is_staff = role in roles.STAFF_ROLES or flags.get("is_superuser", False)
+            user.is_superuser = flags.get("is_superuser", False)
+            user.save()
+            if role:
+                user.groups.add(Group.objects.get(name=role))
+        return user, created
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        rows = []
+        for username, phone, limit, scenario, story in CUSTOMERS:
+            user, created = self._user(username, roles.CUSTOMER, phone)
+            if created:
+                scenario(services.account_open(customer=user, limit=Decimal(limit)))
+            rows.append((username, roles.CUSTOMER, story))
+        for username, role in STAFF:
+            self._user(username, role)
+            rows.append((username, role, "Django admin at /admin/"))
+        self._user("admin", is_superuser=True)
+        rows.append(("admin", "superuser", "everything"))
+        self.stdout.write(f"Demo logins (password for all: {PASSWORD}):")
+        for username, role, story in rows:
+            self.stdout.write(f"  {username:<11} {role:<11} {story}")
+

@@ -1,0 +1,107 @@
+import io
+from decimal import Decimal
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.urls import reverse
+
+from accounts.models import Freeze, User
+from accounts.tests.factories import AgentFactory, make_account, make_order, make_refund
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def demo(client):
+    call_command("seed_demo", stdout=io.StringIO())
+    return User.objects.get(username="demo")
+
+
+def test_limit_page_shows_demo_customers_frozen_amount_in_red(client, demo):
+    client.force_login(demo)
+    response = client.get(reverse("credit-detail"))
+    assert response.status_code == 200
+    page = response.content.decode()
+    account = demo.credit_account
+    assert account.frozen > 0
+    assert f'<dd data-testid="frozen">¥{account.frozen}</dd>' in page
+    assert f'<dd data-testid="available">¥{account.available}</dd>' in page
+    for freeze in account.freezes.filter(status=Freeze.Status.ACTIVE):
+        assert f'<span class="amount frozen">¥{freeze.amount}</span>' in page
+        assert freeze.expected_release_on.strftime("%Y-%m-%d") in page
+    assert "额度详情" in page  # Chinese by default
+
+
+def test_english_when_the_customer_switches(client, demo):
+    client.force_login(demo)
+    response = client.post(reverse("set_language"), {"language": "en", "next": reverse("credit-detail")})
+    assert response.status_code == 302
+    page = client.get(reverse("credit-detail")).content.decode()
+    assert "Limit details" in page
+    assert "额度详情" not in page
+
+
+def test_browser_language_does_not_override_chinese_default(client, demo):
+    client.force_login(demo)
+    page = client.get(reverse("credit-detail"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert "额度详情" in page
+    assert settings.LANGUAGE_CODE == "zh-hans"
+
+
+def test_customer_sees_only_their_own_account(client, demo):
+    other = User.objects.get(username="takeaway")
+    client.force_login(demo)
+    page = client.get(reverse("credit-detail")).content.decode()
+    for order_number in other.credit_account.orders.values_list("number", flat=True):
+        assert order_number not in page
+    foreign_freeze = other.credit_account.freezes.first()
+    assert client.get(reverse("freeze-detail", args=[foreign_freeze.pk])).status_code == 404
+    own = demo.credit_account.freezes.first()
+    assert client.get(reverse("freeze-detail", args=[own.pk])).status_code == 200
+
+
+def test_delayed_freeze_says_so(client, demo):
+    takeaway = User.objects.get(username="takeaway")
+    freeze = takeaway.credit_account.freezes.get()
+    assert freeze.is_delayed
+    client.force_login(takeaway)
+    page = client.get(reverse("freeze-detail", args=[freeze.pk])).content.decode()
+    assert "目前仍在冻结中" in page
+    assert "已延迟" in client.get(reverse("credit-detail")).content.decode()
+
+
+def test_anonymous_is_sent_to_login(client):
+    for url in (reverse("credit-detail"), reverse("freeze-detail", args=[1]), reverse("home")):
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("login"))
+
+
+def test_staff_land_in_admin_customers_on_limit_page(client):
+    client.force_login(AgentFactory())
+    assert client.get(reverse("home"))["Location"] == reverse("admin:index")
+    account = make_account(Decimal("500.00"))
+    make_refund(make_order(account, Decimal("50.00")))
+    client.force_login(account.customer)
+    assert client.get(reverse("home"))["Location"] == reverse("credit-detail")
+
+
+def test_customer_without_credit_line(client):
+    from accounts.tests.factories import CustomerFactory
+
+    client.force_login(CustomerFactory())
+    assert "尚未开通月付额度" in client.get(reverse("credit-detail")).content.decode()
+
+
+def test_seed_demo_is_idempotent_and_keeps_ledger_clean(demo):
+    from accounts.models import CreditAccount, LedgerEntry
+
+    counts = (User.objects.count(), LedgerEntry.objects.count())
+    call_command("seed_demo", stdout=io.StringIO())
+    assert (User.objects.count(), LedgerEntry.objects.count()) == counts
+    call_command("verify_ledger", stdout=io.StringIO())
+    burst = CreditAccount.objects.get(customer__username="burst")
+    assert burst.status == CreditAccount.Status.BANNED
+    assert burst.available == 0
+    assert set(burst.freezes.values_list("reason", flat=True)) == {Freeze.Reason.MALICIOUS}
