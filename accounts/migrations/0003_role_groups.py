@@ -1,7 +1,8 @@
 """Create the customer, agent and supervisor groups with their model permissions."""
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
+
+from accounts.role_setup import grant_role_permissions
 
 ROLE_PERMISSIONS = {
     "customer": [],
@@ -18,19 +19,7 @@ ROLE_PERMISSIONS = {
 
 
 def create_groups(apps, schema_editor):
-    # Permissions are normally made after all migrations; make this app's now
-    # (the historical app config lacks models_module, which create_permissions checks).
-    app_config = apps.get_app_config("accounts")
-    app_config.models_module = True
-    create_permissions(app_config, apps=apps, verbosity=0)
-    app_config.models_module = None
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    for name, codenames in ROLE_PERMISSIONS.items():
-        group, _ = Group.objects.get_or_create(name=name)
-        group.permissions.add(
-            *Permission.objects.filter(content_type__app_label="accounts", codename__in=codenames)
-        )
+    grant_role_permissions(apps, "accounts", ROLE_PERMISSIONS)
 
 
 def delete_groups(apps, schema_editor):

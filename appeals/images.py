@@ -1,0 +1,103 @@
+"""Evidence image checks. `sniff` is the cheap check done in the upload request (header only);
+`clean` is the full work done by the worker: decode once, apply orientation, drop metadata
+and trailing bytes by re-encoding, and derive the thumbnail and perceptual hash."""
+
+import io
+import warnings
+from dataclasses import dataclass
+
+import imagehash
+from django.conf import settings
+from django.utils.translation import gettext as _
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+ACCEPTED_FORMATS = ["JPEG", "PNG", "WEBP"]
+THUMBNAIL_SIZE = (360, 360)
+JPEG_QUALITY = 88
+
+
+class EvidenceRejected(Exception):
+    def __init__(self, message):
+        self.message = message
+        super().__init__(message)
+
+
+@dataclass(frozen=True)
+class CleanImage:
+    jpeg: bytes
+    thumbnail: bytes
+    width: int
+    height: int
+    phash: str
+
+
+def _open(file) -> Image.Image:
+    try:
+        with warnings.catch_warnings():
+            # Past Pillow's bomb warning the image is refused outright, not just logged.
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            return Image.open(file, formats=ACCEPTED_FORMATS)
+    except UnidentifiedImageError as exc:
+        raise EvidenceRejected(_("Only JPEG, PNG and WebP images are accepted; this file is not one.")) from exc
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise EvidenceRejected(_("The image has too many pixels.")) from exc
+    except (OSError, ValueError, SyntaxError) as exc:
+        raise EvidenceRejected(_("The image is damaged and cannot be read.")) from exc
+
+
+def _check_header(image: Image.Image) -> None:
+    width, height = image.size
+    if width * height > settings.EVIDENCE_MAX_PIXELS:
+        raise EvidenceRejected(
+            _("The image is %(w)d×%(h)d pixels; at most %(max)d million pixels are accepted.")
+            % {"w": width, "h": height, "max": settings.EVIDENCE_MAX_PIXELS // 1_000_000}
+        )
+    if getattr(image, "n_frames", 1) > 1:
+        raise EvidenceRejected(_("Animated images are not accepted; upload a still screenshot."))
+
+
+def sniff(upload) -> None:
+    """Cheap checks from the file's header: size, real format (by content, not name) and pixel count."""
+    if upload.size > settings.EVIDENCE_MAX_BYTES:
+        raise EvidenceRejected(
+            _("The file is larger than %(mb)d MB.") % {"mb": settings.EVIDENCE_MAX_BYTES // (1024 * 1024)}
+        )
+    if upload.size == 0:
+        raise EvidenceRejected(_("The file is empty."))
+    upload.seek(0)
+    _check_header(_open(upload))
+    upload.seek(0)
+
+
+def _to_rgb(image: Image.Image) -> Image.Image:
+    if image.mode == "RGB":
+        return image
+    if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
+        image = image.convert("RGBA")
+        background = Image.new("RGB", image.size, "white")
+        background.paste(image, mask=image.getchannel("A"))
+        return background
+    if image.mode.startswith("I;16") or image.mode in ("I", "F"):
+        image = image.point(lambda value: value / 256).convert("L")
+    return image.convert("RGB")
+
+
+def clean(file) -> CleanImage:
+    """Decode fully (rejecting truncated files), orient, re-encode as JPEG without metadata."""
+    image = _open(file)
+    _check_header(image)
+    try:
+        image.load()
+    except (OSError, ValueError, SyntaxError) as exc:
+        raise EvidenceRejected(_("The image is truncated or damaged and cannot be read.")) from exc
+    image = _to_rgb(ImageOps.exif_transpose(image))
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=JPEG_QUALITY, optimize=False)
+    thumb = image.copy()
+    thumb.thumbnail(THUMBNAIL_SIZE, Image.Resampling.BILINEAR, reducing_gap=2.0)
+    thumb_out = io.BytesIO()
+    thumb.save(thumb_out, "JPEG", quality=80)
+    return CleanImage(
+        jpeg=out.getvalue(), thumbnail=thumb_out.getvalue(), width=image.width, height=image.height,
+        phash=str(imagehash.phash(thumb)),
+    )

@@ -1,0 +1,249 @@
+"""Unfreeze appeals, their evidence screenshots, the append-only event log and customer notifications.
+
+Transition methods only guard and set state; appeals.services locks, calls them, moves money
+through accounts.services and writes the AppealEvent in the same transaction."""
+
+import secrets
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+
+from accounts import roles
+from accounts.models import CreditAccount, Freeze
+
+from .storage import private_storage
+
+
+class State(models.TextChoices):
+    SUBMITTED = "submitted", _("Submitted")
+    IN_REVIEW = "in_review", _("In evidence review")
+    INFO_REQUESTED = "info_requested", _("More information requested")
+    ESCALATED = "escalated", _("Escalated to a supervisor")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+OPEN_STATES = [State.SUBMITTED, State.IN_REVIEW, State.INFO_REQUESTED, State.ESCALATED]
+DECIDED_STATES = [State.APPROVED, State.REJECTED]
+
+
+class RiskLevel(models.TextChoices):
+    LOW = "low", _("Low")
+    MEDIUM = "medium", _("Medium")
+    HIGH = "high", _("High")
+
+
+class RejectReason(models.TextChoices):
+    EVIDENCE_MISSING = "evidence_missing", _("Evidence missing")
+    EVIDENCE_MISMATCH = "evidence_mismatch", _("Evidence does not match the order")
+    SUSPECTED_CASH_OUT = "suspected_cash_out", _("Suspected cash-out")
+    DUPLICATE = "duplicate", _("Duplicate appeal")
+
+
+_REFERENCE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read over the phone
+
+
+def new_reference() -> str:
+    """A customer-facing code such as AP20261126-7F3K."""
+    suffix = "".join(secrets.choice(_REFERENCE_ALPHABET) for _ in range(4))
+    return f"AP{timezone.localdate():%Y%m%d}-{suffix}"
+
+
+def _is_reviewer(appeal, user) -> bool:
+    return (user.is_agent or user.is_supervisor) and appeal.customer_id != user.pk
+
+
+def _is_assignee(appeal, user) -> bool:
+    return _is_reviewer(appeal, user) and appeal.assignee_id == user.pk
+
+
+def _may_approve(appeal, user) -> bool:
+    if not _is_reviewer(appeal, user):
+        return False
+    if appeal.state == State.ESCALATED or appeal.requires_supervisor:
+        return user.is_supervisor
+    return appeal.assignee_id == user.pk
+
+
+def _may_decide_escalated(appeal, user) -> bool:
+    return _is_reviewer(appeal, user) and user.is_supervisor
+
+
+def _is_owner(appeal, user) -> bool:
+    return appeal.customer_id == user.pk
+
+
+class Appeal(ConcurrentTransitionMixin, models.Model):
+    reference = models.CharField(_("reference"), max_length=20, unique=True, default=new_reference)
+    customer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="appeals",
+                                 verbose_name=_("customer"))
+    freeze = models.ForeignKey(Freeze, on_delete=models.PROTECT, related_name="appeals", verbose_name=_("freeze"))
+    state = FSMField(_("state"), max_length=20, choices=State.choices, default=State.SUBMITTED, protected=True)
+    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                 related_name="assigned_appeals", verbose_name=_("assignee"))
+    claimed_order_number = models.CharField(_("order number"), max_length=32, blank=True)
+    claimed_tracking_number = models.CharField(_("return tracking number"), max_length=40, blank=True)
+    description = models.TextField(_("description"), max_length=2000)
+    risk_level = models.CharField(_("risk level"), max_length=10, choices=RiskLevel.choices, default=RiskLevel.LOW)
+    reject_reason = models.CharField(_("reject reason"), max_length=24, choices=RejectReason.choices, blank=True)
+    created_at = models.DateTimeField(_("submitted at"), default=timezone.now)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+", verbose_name=_("decided by"))
+
+    class Meta:
+        verbose_name = _("appeal")
+        verbose_name_plural = _("appeals")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["freeze"], condition=Q(state__in=OPEN_STATES), name="one_open_appeal_per_freeze"
+            ),
+        ]
+
+    def __str__(self):
+        return self.reference
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_STATES
+
+    @property
+    def requires_supervisor(self) -> bool:
+        """Four-eyes rule: high risk, a large amount or a banned account needs a supervisor's approval."""
+        return (
+            self.risk_level == RiskLevel.HIGH
+            or self.freeze.amount >= Decimal(settings.APPEAL_SUPERVISOR_AMOUNT)
+            or self.freeze.account.status == CreditAccount.Status.BANNED
+        )
+
+    # Transitions: guards and state only; see appeals.services.
+
+    @transition(field=state, source=State.SUBMITTED, target=State.IN_REVIEW, permission=_is_reviewer)
+    def claim(self, *, by):
+        self.assignee = by
+
+    @transition(field=state, source=State.IN_REVIEW, target=State.INFO_REQUESTED, permission=_is_assignee)
+    def request_info(self, *, by):
+        pass
+
+    @transition(field=state, source=State.INFO_REQUESTED, target=State.IN_REVIEW, permission=_is_owner)
+    def resubmit(self, *, by):
+        pass
+
+    @transition(field=state, source=State.IN_REVIEW, target=State.ESCALATED, permission=_is_assignee)
+    def escalate(self, *, by):
+        pass
+
+    @transition(field=state, source=[State.IN_REVIEW, State.ESCALATED], target=State.APPROVED,
+                permission=_may_approve)
+    def approve(self, *, by):
+        self.decided_at, self.decided_by = timezone.now(), by
+
+    @transition(field=state, source=State.IN_REVIEW, target=State.REJECTED, permission=_is_assignee)
+    def reject(self, *, by, reason):
+        self.decided_at, self.decided_by, self.reject_reason = timezone.now(), by, reason
+
+    @transition(field=state, source=State.ESCALATED, target=State.REJECTED, permission=_may_decide_escalated)
+    def reject_escalated(self, *, by, reason):
+        self.decided_at, self.decided_by, self.reject_reason = timezone.now(), by, reason
+
+    @transition(field=state, source=OPEN_STATES, target=State.WITHDRAWN, permission=_is_owner)
+    def withdraw(self, *, by):
+        pass
+
+
+class AppealEvent(models.Model):
+    """Append-only log: one row per transition (and per evidence added), never edited."""
+
+    appeal = models.ForeignKey(Appeal, on_delete=models.PROTECT, related_name="events", verbose_name=_("appeal"))
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                              related_name="+", verbose_name=_("actor"))
+    transition = models.CharField(_("action"), max_length=24)
+    from_state = models.CharField(_("from"), max_length=20, choices=State.choices, blank=True)
+    to_state = models.CharField(_("to"), max_length=20, choices=State.choices)
+    note = models.TextField(_("internal note"), blank=True)
+    customer_message = models.TextField(_("message to the customer"), blank=True)
+    created_at = models.DateTimeField(_("at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("appeal event")
+        verbose_name_plural = _("appeal events")
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return f"{self.appeal} {self.transition}"
+
+    @property
+    def actor_is_staff(self) -> bool:
+        return self.actor is not None and roles.user_roles(self.actor) & roles.STAFF_ROLES != set()
+
+
+class Evidence(models.Model):
+    class Kind(models.TextChoices):
+        ORDER = "order", _("Order screenshot")
+        LOGISTICS = "logistics", _("Return logistics screenshot")
+        REFUND_RECEIPT = "refund_receipt", _("Refund receipt")
+        ORDER_HISTORY = "order_history", _("Order history")
+        PLATFORM_PROOF = "platform_proof", _("External platform proof")
+        OTHER = "other", _("Other")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Processing")
+        READY = "ready", _("Ready")
+        REJECTED = "rejected", _("Rejected")
+
+    appeal = models.ForeignKey(Appeal, on_delete=models.PROTECT, related_name="evidence", verbose_name=_("appeal"))
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    rejection_reason = models.CharField(_("why rejected"), max_length=300, blank=True)
+    original_name = models.CharField(_("uploaded file name"), max_length=120, blank=True)
+    upload = models.FileField(_("upload as received"), storage=private_storage, upload_to="incoming/", blank=True)
+    image = models.FileField(_("image"), storage=private_storage, upload_to="evidence/", blank=True)
+    thumbnail = models.FileField(_("thumbnail"), storage=private_storage, upload_to="thumbs/", blank=True)
+    width = models.PositiveIntegerField(_("width"), null=True, blank=True)
+    height = models.PositiveIntegerField(_("height"), null=True, blank=True)
+    phash = models.CharField(_("perceptual hash"), max_length=16, blank=True, db_index=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                    verbose_name=_("uploaded by"))
+    created_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+    processed_at = models.DateTimeField(_("processed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("evidence")
+        verbose_name_plural = _("evidence")
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["status", "created_at"], name="evidence_status_idx")]
+
+    def __str__(self):
+        return f"{self.appeal} {self.get_kind_display()}"
+
+
+REQUIRED_REFUND_EVIDENCE = [Evidence.Kind.ORDER, Evidence.Kind.LOGISTICS, Evidence.Kind.REFUND_RECEIPT]
+
+
+class Notification(models.Model):
+    """An in-app message to a customer (also e-mailed by a Celery task)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="notifications",
+                             verbose_name=_("user"))
+    appeal = models.ForeignKey(Appeal, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                               verbose_name=_("appeal"))
+    message = models.TextField(_("message"))
+    created_at = models.DateTimeField(_("sent at"), default=timezone.now)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return self.message[:40]
