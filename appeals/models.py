@@ -93,6 +93,8 @@ class Appeal(ConcurrentTransitionMixin, models.Model):
     risk_level = models.CharField(_("risk level"), max_length=10, choices=RiskLevel.choices, default=RiskLevel.LOW)
     reject_reason = models.CharField(_("reject reason"), max_length=24, choices=RejectReason.choices, blank=True)
     created_at = models.DateTimeField(_("submitted at"), default=timezone.now)
+    due_at = models.DateTimeField(_("due"), null=True, blank=True,
+                                  help_text=_("When the decision is due under the service level for this freeze."))
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                    related_name="+", verbose_name=_("decided by"))
@@ -101,6 +103,7 @@ class Appeal(ConcurrentTransitionMixin, models.Model):
         verbose_name = _("appeal")
         verbose_name_plural = _("appeals")
         ordering = ["-created_at"]
+        indexes = [models.Index(fields=["state", "due_at"], name="appeal_queue_idx")]
         constraints = [
             models.UniqueConstraint(
                 fields=["freeze"], condition=Q(state__in=OPEN_STATES), name="one_open_appeal_per_freeze"
@@ -113,6 +116,10 @@ class Appeal(ConcurrentTransitionMixin, models.Model):
     @property
     def is_open(self) -> bool:
         return self.state in OPEN_STATES
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.is_open and self.due_at is not None and self.due_at < timezone.now()
 
     @property
     def requires_supervisor(self) -> bool:

@@ -97,6 +97,14 @@ MEDIA_ROOT = VAR_DIR / "media"
 
 # Appeals (issue-level defaults; see DOMAIN.md).
 APPEAL_SUPERVISOR_AMOUNT = env("APPEAL_SUPERVISOR_AMOUNT", default="5000.00")  # yuan; at or above: four eyes
+# Business days an appeal may wait for a decision, by the freeze's reason.
+APPEAL_SLA_BUSINESS_DAYS = {
+    "normal_refund": 3,
+    "routine_risk": 3,
+    "partial_refund": 15,
+    "abnormal": 15,
+    "malicious": 30,
+}
 EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
 EVIDENCE_MAX_FILES = 8
 EVIDENCE_MAX_PIXELS = 40_000_000  # well under Pillow's bomb warning (89 M); enforced as an error
@@ -117,6 +125,7 @@ if CELERY_BROKER_URL == "filesystem://":
         "data_folder_in": str(_queue_dir),
         "data_folder_out": str(_queue_dir),
         "processed_folder": str(VAR_DIR / "celery" / "processed"),
+        "control_folder": str(VAR_DIR / "celery" / "control"),
         "store_processed": False,
     }
 CELERY_TIMEZONE = TIME_ZONE

@@ -1,0 +1,30 @@
+"""The only code that changes appeals; see workflow.py for the locking rules."""
+
+from .evidence import evidence_process, evidence_store
+from .workflow import (
+    ApprovalResult,
+    appeal_approve,
+    appeal_claim,
+    appeal_due_at,
+    appeal_escalate,
+    appeal_reject,
+    appeal_request_info,
+    appeal_resubmit,
+    appeal_submit,
+    appeal_withdraw,
+)
+
+__all__ = [
+    "ApprovalResult",
+    "appeal_approve",
+    "appeal_claim",
+    "appeal_due_at",
+    "appeal_escalate",
+    "appeal_reject",
+    "appeal_request_info",
+    "appeal_resubmit",
+    "appeal_submit",
+    "appeal_withdraw",
+    "evidence_process",
+    "evidence_store",
+]

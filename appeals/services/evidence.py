@@ -1,0 +1,70 @@
+"""Evidence files: stored as received in the request, cleaned by the worker."""
+
+import logging
+import uuid
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .. import images, tasks
+from ..models import Appeal, Evidence
+
+log = logging.getLogger("appeals.services")
+
+
+def evidence_store(appeal: Appeal, files, actor) -> list[Evidence]:
+    """Save uploads as received (random names, private storage); the worker cleans them."""
+    stored = []
+    for kind, upload in files:
+        evidence = Evidence(appeal=appeal, kind=kind, uploaded_by=actor, original_name=safe_name(upload.name))
+        evidence.upload.save(f"{uuid.uuid4().hex}.upload", upload, save=False)
+        evidence.save()
+        tasks.process_evidence.delay_on_commit(evidence.pk)
+        stored.append(evidence)
+    return stored
+
+
+def safe_name(name: str) -> str:
+    """A display-only copy of the client's file name: no path, no control characters, short."""
+    base = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    return "".join(ch for ch in base if ch.isprintable())[:120]
+
+
+def evidence_process(*, evidence_id: int) -> str | None:
+    """Clean one uploaded screenshot; safe to run twice or in two workers at once.
+
+    The image work runs outside any transaction; the result is stored under a row lock
+    only if the evidence is still pending. Returns the final status, or None if unknown."""
+    evidence = Evidence.objects.filter(pk=evidence_id).first()
+    if evidence is None or evidence.status != Evidence.Status.PENDING:
+        return evidence and evidence.status
+    try:
+        with evidence.upload.open("rb") as raw:
+            result, reason = images.clean(raw), ""
+    except images.EvidenceRejected as exc:
+        result, reason = None, exc.message
+    except FileNotFoundError:
+        result, reason = None, _("The uploaded file was lost; please upload it again.")
+    with transaction.atomic():
+        evidence = Evidence.objects.select_for_update().get(pk=evidence_id)
+        if evidence.status != Evidence.Status.PENDING:
+            return evidence.status
+        upload_name = evidence.upload.name
+        if result is None:
+            evidence.status, evidence.rejection_reason = Evidence.Status.REJECTED, reason
+        else:
+            name = uuid.uuid4().hex
+            evidence.image.save(f"{name}.jpg", ContentFile(result.jpeg), save=False)
+            evidence.thumbnail.save(f"{name}.jpg", ContentFile(result.thumbnail), save=False)
+            evidence.width, evidence.height, evidence.phash = result.width, result.height, result.phash
+            evidence.status = Evidence.Status.READY
+        evidence.upload = ""
+        evidence.processed_at = timezone.now()
+        evidence.save()
+        if upload_name:
+            storage = evidence.upload.storage
+            transaction.on_commit(lambda: storage.delete(upload_name))
+    log.info("evidence %s %s", evidence_id, evidence.status)
+    return evidence.status
