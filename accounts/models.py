@@ -9,6 +9,8 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Round
+from django.db.models.lookups import GreaterThanOrEqual
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -23,6 +25,12 @@ class User(AbstractUser):
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
+
+    @property
+    def masked_phone(self) -> str:
+        """138****1234: what lists show; the full number only on an appeal's own page."""
+        digits = self.phone
+        return f"{digits[:3]}****{digits[-4:]}" if len(digits) >= 8 else "****"
 
     @property
     def is_agent(self) -> bool:
@@ -60,8 +68,12 @@ class CreditAccount(models.Model):
             models.CheckConstraint(condition=Q(limit__gte=0), name="credit_limit_not_negative"),
             models.CheckConstraint(condition=Q(used__gte=0), name="credit_used_not_negative"),
             models.CheckConstraint(condition=Q(frozen__gte=0), name="credit_frozen_not_negative"),
+            # Compared in whole fen: SQLite keeps decimals as floats, where 0.07 + 0.05 > 0.12.
             models.CheckConstraint(
-                condition=Q(limit__gte=F("used") + F("frozen")), name="credit_used_frozen_within_limit"
+                condition=GreaterThanOrEqual(
+                    Round(F("limit") * 100), Round(F("used") * 100) + Round(F("frozen") * 100)
+                ),
+                name="credit_used_frozen_within_limit",
             ),
         ]
 

@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import RejectReason
+from .models import AuditVerdict, RejectReason
 
 
 class RejectForm(forms.Form):
@@ -25,3 +25,10 @@ class EscalateForm(forms.Form):
 class ApproveForm(forms.Form):
     note = forms.CharField(label=_("Internal note"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
                            max_length=2000)
+
+
+class VerdictForm(forms.Form):
+    verdict = forms.ChoiceField(label=_("Verdict"), choices=AuditVerdict.Verdict.choices,
+                                widget=forms.RadioSelect)
+    note = forms.CharField(label=_("Note (required to overturn)"), required=False, max_length=2000,
+                           widget=forms.Textarea(attrs={"rows": 3}))

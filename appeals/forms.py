@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
@@ -56,6 +58,10 @@ class EvidenceFormMixin:
 class AppealForm(EvidenceFormMixin, forms.Form):
     order_number = forms.CharField(label=_("Order number"), max_length=32)
     tracking_number = forms.CharField(label=_("Return tracking number"), max_length=40, required=False)
+    amount = forms.DecimalField(
+        label=_("Frozen amount (yuan)"), max_digits=12, decimal_places=2, min_value=Decimal("0.01"),
+        error_messages={"invalid": _("Enter the amount in yuan, for example 599.00.")},
+    )
     description = forms.CharField(label=_("Description"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4}))
     order_screenshot = forms.FileField(label=_("Order screenshot"), widget=forms.FileInput(attrs=IMAGE_ACCEPT))
     logistics_screenshot = forms.FileField(

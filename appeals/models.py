@@ -89,8 +89,11 @@ class Appeal(ConcurrentTransitionMixin, models.Model):
                                  related_name="assigned_appeals", verbose_name=_("assignee"))
     claimed_order_number = models.CharField(_("order number"), max_length=32, blank=True)
     claimed_tracking_number = models.CharField(_("return tracking number"), max_length=40, blank=True)
+    claimed_amount = models.DecimalField(_("amount claimed"), max_digits=12, decimal_places=2, null=True, blank=True)
     description = models.TextField(_("description"), max_length=2000)
     risk_level = models.CharField(_("risk level"), max_length=10, choices=RiskLevel.choices, default=RiskLevel.LOW)
+    risk_rules = models.JSONField(_("risk rules fired"), default=list, blank=True,
+                                  help_text=_("Codes of the risk rules that fired, with their explanations."))
     reject_reason = models.CharField(_("reject reason"), max_length=24, choices=RejectReason.choices, blank=True)
     created_at = models.DateTimeField(_("submitted at"), default=timezone.now)
     due_at = models.DateTimeField(_("due"), null=True, blank=True,
@@ -165,6 +168,10 @@ class Appeal(ConcurrentTransitionMixin, models.Model):
     def withdraw(self, *, by):
         pass
 
+    @transition(field=state, source=State.REJECTED, target=State.APPROVED, permission=_may_decide_escalated)
+    def overturn_rejection(self, *, by):
+        self.decided_at, self.decided_by, self.reject_reason = timezone.now(), by, ""
+
 
 class AppealEvent(models.Model):
     """Append-only log: one row per transition (and per evidence added), never edited."""
@@ -233,6 +240,71 @@ class Evidence(models.Model):
 
 
 REQUIRED_REFUND_EVIDENCE = [Evidence.Kind.ORDER, Evidence.Kind.LOGISTICS, Evidence.Kind.REFUND_RECEIPT]
+
+
+DECISION_TRANSITIONS = ["approve", "reject", "reject_escalated"]
+
+
+class AuditSample(models.Model):
+    """A decision picked for a supervisor's audit (daily sampling)."""
+
+    class Reason(models.TextChoices):
+        SAMPLED = "sampled", _("Random daily sample")
+        HIGH_RISK = "high_risk", _("High-risk approval")
+
+    event = models.OneToOneField(AppealEvent, on_delete=models.PROTECT, related_name="audit_sample",
+                                 verbose_name=_("decision"))
+    appeal = models.ForeignKey(Appeal, on_delete=models.PROTECT, related_name="audit_samples",
+                               verbose_name=_("appeal"))
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name=_("decided by"))
+    decided_on = models.DateField(_("decision day"))
+    reason = models.CharField(_("why sampled"), max_length=12, choices=Reason.choices)
+    created_at = models.DateTimeField(_("sampled at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("audit sample")
+        verbose_name_plural = _("audit samples")
+        ordering = ["-decided_on", "id"]
+
+    def __str__(self):
+        return f"{self.appeal} ({self.decided_on})"
+
+
+class AuditVerdict(models.Model):
+    """A supervisor's verdict on one sampled decision; one per sample, never edited."""
+
+    class Verdict(models.TextChoices):
+        CONFIRMED = "confirmed", _("Confirmed")
+        OVERTURNED = "overturned", _("Overturned")
+
+    sample = models.OneToOneField(AuditSample, on_delete=models.PROTECT, related_name="verdict",
+                                  verbose_name=_("audit sample"))
+    supervisor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name=_("supervisor"))
+    verdict = models.CharField(_("verdict"), max_length=12, choices=Verdict.choices)
+    note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("audit verdict")
+        verbose_name_plural = _("audit verdicts")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(verdict="overturned", note=""), name="overturn_needs_note"),
+        ]
+
+    def __str__(self):
+        return f"{self.sample}: {self.get_verdict_display()}"
+
+
+class Escalation(Appeal):
+    """The supervisors' queue: escalated appeals (a proxy with its own admin and permission)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("escalated appeal")
+        verbose_name_plural = _("escalated appeals")
 
 
 class Notification(models.Model):

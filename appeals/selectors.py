@@ -44,6 +44,8 @@ def _customer_line(event: AppealEvent, appeal: Appeal) -> str:
         "reject_escalated": _("Not approved (%(reason)s): %(msg)s"),
         "withdraw": _("You withdrew the appeal."),
         "evidence": _("You added a screenshot."),
+        "overturn_rejection": _("A supervisor re-checked the decision and approved the appeal."),
+        "overturn_approval": _("A supervisor re-checked the decision: the amount is frozen again for manual review."),
     }
     reason = RejectReason(appeal.reject_reason).label if appeal.reject_reason else ""
     return lines.get(event.transition, event.get_to_state_display()) % {

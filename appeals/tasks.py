@@ -1,5 +1,7 @@
 """Celery tasks: take ids, call one service, safe to run twice."""
 
+from datetime import timedelta
+
 from celery import shared_task
 from django.core.mail import send_mail
 from django.utils import timezone
@@ -23,3 +25,11 @@ def send_notification_email(notification_id: int) -> bool:
     send_mail(_("Monthly pay appeal update"), notification.message, None, [notification.user.email])
     Notification.objects.filter(pk=notification_id).update(emailed_at=timezone.now())
     return True
+
+
+@shared_task(acks_late=True)
+def sample_yesterdays_decisions() -> int:
+    """Daily beat job: pick yesterday's decisions for the supervisors' audit (idempotent)."""
+    from .services import audit_sample_day
+
+    return audit_sample_day(day=timezone.localdate() - timedelta(days=1))

@@ -36,6 +36,7 @@ def appeal_create(request, freeze_id: int):
     initial = {
         "order_number": freeze.refund.order.number if freeze.refund else "",
         "tracking_number": freeze.refund.tracking_number if freeze.refund else "",
+        "amount": freeze.amount,
         "description": _canonical_description(freeze),
     }
     form = AppealForm(request.POST or None, request.FILES or None, initial=initial, refund_required=refund_required)
@@ -44,7 +45,7 @@ def appeal_create(request, freeze_id: int):
             appeal = services.appeal_submit(
                 customer=request.user, freeze_id=freeze.pk, order_number=form.cleaned_data["order_number"],
                 tracking_number=form.cleaned_data["tracking_number"], description=form.cleaned_data["description"],
-                files=form.cleaned_data["files"],
+                amount=form.cleaned_data["amount"], files=form.cleaned_data["files"],
             )
         except AppealError as exc:
             form.add_error(None, exc.message)

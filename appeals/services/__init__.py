@@ -1,5 +1,6 @@
 """The only code that changes appeals; see workflow.py for the locking rules."""
 
+from .audit import audit_record_verdict, audit_sample_day
 from .evidence import evidence_process, evidence_store
 from .workflow import (
     ApprovalResult,
@@ -11,10 +12,13 @@ from .workflow import (
     appeal_request_info,
     appeal_resubmit,
     appeal_submit,
+    appeal_take_next,
     appeal_withdraw,
 )
 
 __all__ = [
+    "audit_record_verdict",
+    "audit_sample_day",
     "ApprovalResult",
     "appeal_approve",
     "appeal_claim",
@@ -24,6 +28,7 @@ __all__ = [
     "appeal_request_info",
     "appeal_resubmit",
     "appeal_submit",
+    "appeal_take_next",
     "appeal_withdraw",
     "evidence_process",
     "evidence_store",

@@ -5,6 +5,7 @@ through accounts.services; writes the AppealEvent; notifies the customer on comm
 
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
@@ -53,7 +54,7 @@ def appeal_due_at(*, reason: str, submitted_at: datetime) -> datetime:
 
 @transaction.atomic
 def appeal_submit(*, customer, freeze_id: int, order_number: str, tracking_number: str, description: str,
-                  files: list) -> Appeal:
+                  files: list, amount: Decimal | None = None) -> Appeal:
     """File an appeal on one of the customer's own active freezes, with its screenshots."""
     account = CreditAccount.objects.select_for_update().filter(customer=customer).first()
     freeze = Freeze.objects.select_related("refund__order", "account").filter(
@@ -75,7 +76,7 @@ def appeal_submit(*, customer, freeze_id: int, order_number: str, tracking_numbe
     now = timezone.now()
     appeal = Appeal.objects.create(
         customer=customer, freeze=freeze, created_at=now, due_at=appeal_due_at(reason=freeze.reason, submitted_at=now),
-        claimed_order_number=order_number.strip(),
+        claimed_order_number=order_number.strip(), claimed_amount=amount,
         claimed_tracking_number=tracking_number.strip(), description=description,
         risk_level=_RISK_BY_FREEZE_REASON.get(freeze.reason, RiskLevel.LOW),
     )
@@ -85,12 +86,29 @@ def appeal_submit(*, customer, freeze_id: int, order_number: str, tracking_numbe
     return appeal
 
 
-@transaction.atomic
-def appeal_claim(*, appeal_id: int, actor) -> Appeal:
-    appeal = lock_appeal(appeal_id)
+def _claim(appeal: Appeal, actor) -> Appeal:
     apply_transition(appeal, "claim", actor)
     notify_customer(appeal, _("An agent is reviewing your appeal %(ref)s.") % {"ref": appeal.reference})
     return appeal
+
+
+@transaction.atomic
+def appeal_claim(*, appeal_id: int, actor) -> Appeal:
+    return _claim(lock_appeal(appeal_id), actor)
+
+
+@transaction.atomic
+def appeal_take_next(*, actor) -> Appeal | None:
+    """Claim the most urgent unassigned appeal; concurrent callers skip rows another has locked."""
+    appeal = (
+        Appeal.objects.select_for_update(skip_locked=True, of=("self",))
+        .select_related("freeze__account", "customer")
+        .filter(state=State.SUBMITTED, assignee__isnull=True)
+        .exclude(customer=actor)
+        .order_by("due_at", "pk")
+        .first()
+    )
+    return appeal and _claim(appeal, actor)
 
 
 @transaction.atomic

@@ -19,6 +19,7 @@ def _post(client, freeze, order_file, name="order.png", extra=None):
     data = {
         "order_number": freeze.refund.order.number,
         "tracking_number": "SF1234567890123",
+        "amount": str(freeze.amount),
         "description": "我的订单已退货,请协助解冻",
         "order_screenshot": SimpleUploadedFile(name, order_file, "image/png"),
         "logistics_screenshot": SimpleUploadedFile("logistics.png", image_bytes(), "image/png"),

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -21,6 +22,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django_fsm",
     "accounts",
     "appeals",
 ]
@@ -105,6 +107,7 @@ APPEAL_SLA_BUSINESS_DAYS = {
     "abnormal": 15,
     "malicious": 30,
 }
+AUDIT_SAMPLE_RATE = env.float("AUDIT_SAMPLE_RATE", default=0.10)  # share of each agent's daily decisions
 EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
 EVIDENCE_MAX_FILES = 8
 EVIDENCE_MAX_PIXELS = 40_000_000  # well under Pillow's bomb warning (89 M); enforced as an error
@@ -133,7 +136,10 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celery" / "beat-schedule")
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE = {
+    "audit-sample-yesterday": {"task": "appeals.tasks.sample_yesterdays_decisions",
+                               "schedule": crontab(hour=1, minute=5)},
+}
 
 LOGGING = {
     "version": 1,

@@ -1,16 +1,14 @@
-"""Demo logins and customers whose data replays the cases in DOMAIN.md. Idempotent:
-a login that already exists is left as it is."""
+"""Demo customers whose credit data replays the cases in DOMAIN.md, and the demo staff logins.
+Used by the seed_demo command (appeals app), which adds the appeals on top."""
 
 from datetime import timedelta
 from decimal import Decimal
 
 from django.contrib.auth.models import Group
-from django.core.management.base import BaseCommand
-from django.db import transaction
 from django.utils import timezone
 
-from accounts import roles, services
-from accounts.models import CreditAccount, Freeze, Order, User
+from . import roles, services
+from .models import CreditAccount, Freeze, Order, User
 
 PASSWORD = "demo1234"
 HOME = "上海市浦东新区世纪大道100号"
@@ -77,34 +75,33 @@ CUSTOMERS = [
 STAFF = [("agent", roles.AGENT), ("agent2", roles.AGENT), ("supervisor", roles.SUPERVISOR)]
 
 
-class Command(BaseCommand):
-    help = "Create demo logins (customers, agents, a supervisor, an admin) with replayed DOMAIN.md cases."
 
-    def _user(self, username, role=None, phone="", **flags):
-        user, created = User.objects.get_or_create(username=username, defaults={"phone": phone.replace(" ", "")})
+
+def ensure_user(username, role=None, phone="", is_superuser=False) -> tuple[User, bool]:
+    """Get or create a demo login; an existing one is left exactly as it is."""
+    user, created = User.objects.get_or_create(username=username, defaults={"phone": phone.replace(" ", "")})
+    if created:
+        user.set_password(PASSWORD)
+        user.is_staff = role in roles.STAFF_ROLES or is_superuser
+        user.is_superuser = is_superuser
+        user.save()
+        if role:
+            user.groups.add(Group.objects.get(name=role))
+    return user, created
+
+
+def seed_accounts() -> tuple[list[tuple[str, str, str]], set[str]]:
+    """Create the demo logins; returns (login rows to print, usernames created just now)."""
+    rows, created_now = [], set()
+    for username, phone, limit, scenario, story in CUSTOMERS:
+        user, created = ensure_user(username, roles.CUSTOMER, phone)
         if created:
-            user.set_password(PASSWORD)
-            user.is_staff = role in roles.STAFF_ROLES or flags.get("is_superuser", False)
-            user.is_superuser = flags.get("is_superuser", False)
-            user.save()
-            if role:
-                user.groups.add(Group.objects.get(name=role))
-        return user, created
-
-    @transaction.atomic
-    def handle(self, *args, **options):
-        rows = []
-        for username, phone, limit, scenario, story in CUSTOMERS:
-            user, created = self._user(username, roles.CUSTOMER, phone)
-            if created:
-                scenario(services.account_open(customer=user, limit=Decimal(limit)))
-            rows.append((username, roles.CUSTOMER, story))
-        for username, role in STAFF:
-            self._user(username, role)
-            rows.append((username, role, "Django admin at /admin/"))
-        self._user("admin", is_superuser=True)
-        rows.append(("admin", "superuser", "everything"))
-        self.stdout.write(f"Demo logins (password for all: {PASSWORD}):")
-        for username, role, story in rows:
-            self.stdout.write(f"  {username:<11} {role:<11} {story}")
-
+            scenario(services.account_open(customer=user, limit=Decimal(limit)))
+            created_now.add(username)
+        rows.append((username, roles.CUSTOMER, story))
+    for username, role in STAFF:
+        ensure_user(username, role)
+        rows.append((username, role, "Django admin at /admin/"))
+    ensure_user("admin", is_superuser=True)
+    rows.append(("admin", "superuser", "everything"))
+    return rows, created_now

@@ -1,0 +1,58 @@
+"""Demo appeals on top of the demo credit data (accounts.demo): one waiting in the queue past
+its due time, and one escalated to the supervisor because the account is banned."""
+
+from datetime import timedelta
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from accounts.models import Freeze, User
+
+from . import demo_images, services
+from .models import Appeal, Evidence
+
+
+def _shot(name: str, data: bytes):
+    return SimpleUploadedFile(name, data, content_type="image/png")
+
+
+def _file(username: str, *, extra=None, description: str, days_ago: int = 0) -> Appeal:
+    customer = User.objects.get(username=username)
+    freeze = Freeze.objects.select_related("refund__order").filter(
+        account__customer=customer, status=Freeze.Status.ACTIVE, refund__isnull=False
+    ).order_by("created_at").first()
+    refund = freeze.refund
+    files = [
+        (Evidence.Kind.ORDER, _shot("order.png", demo_images.order_screenshot(refund.order))),
+        (Evidence.Kind.LOGISTICS, _shot("logistics.png", demo_images.logistics_screenshot(refund))),
+        (Evidence.Kind.REFUND_RECEIPT, _shot("receipt.png", demo_images.refund_receipt(refund))),
+        *(extra or []),
+    ]
+    appeal = services.appeal_submit(
+        customer=customer, freeze_id=freeze.pk, order_number=refund.order.number,
+        tracking_number=refund.tracking_number, amount=freeze.amount, description=description, files=files,
+    )
+    if days_ago:
+        # Replaying history: the demo appeal was filed days ago (timestamps only, no money involved).
+        filed = timezone.now() - timedelta(days=days_ago)
+        Appeal.objects.filter(pk=appeal.pk).update(
+            created_at=filed, due_at=services.appeal_due_at(reason=freeze.reason, submitted_at=filed)
+        )
+        appeal.events.update(created_at=filed)
+    return appeal
+
+
+def seed_appeals(created_now: set[str]) -> None:
+    """Appeals for the demo customers created in this run (an existing demo is left alone)."""
+    if "takeaway" in created_now:
+        order = Freeze.objects.get(account__customer__username="takeaway").refund.order
+        proof = _shot("platform.png", demo_images.render("外卖平台退款", [
+            ("退款状态", "退款成功"), ("订单号", order.number), ("退款金额", f"¥{order.amount}")]))
+        _file("takeaway", days_ago=6, extra=[(Evidence.Kind.PLATFORM_PROOF, proof)],
+              description=f"我的订单{order.number}号已退货,系统显示冻结{order.amount}元,请协助解冻。外卖平台已退款,见截图。")
+    if "burst" in created_now:
+        appeal = _file("burst", description="我没有套现,退货都是正常的,请协助解冻")
+        agent = User.objects.get(username="agent2")
+        services.appeal_claim(appeal_id=appeal.pk, actor=agent)
+        services.appeal_escalate(appeal_id=appeal.pk, actor=agent,
+                                 note="5 returns in one day, goods do not match, virtual address; banned account")

@@ -1,0 +1,17 @@
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from accounts.demo import PASSWORD, seed_accounts
+from appeals.demo import seed_appeals
+
+
+class Command(BaseCommand):
+    help = "Create demo logins and data replaying DOMAIN.md's cases, with appeals in the queue. Idempotent."
+
+    def handle(self, *args, **options):
+        with transaction.atomic():
+            rows, created_now = seed_accounts()
+            seed_appeals(created_now)
+        self.stdout.write(f"Demo logins (password for all: {PASSWORD}):")
+        for username, role, story in rows:
+            self.stdout.write(f"  {username:<11} {role:<11} {story}")

@@ -1,0 +1,122 @@
+"""Decisions racing on real PostgreSQL row locks: many threads, each on its own connection,
+decide the same appeal at the same moment. (Skipped on SQLite by conftest.)"""
+
+import threading
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth.models import Group
+from django.db import connection
+
+from accounts import roles
+from accounts.models import CreditAccount, Freeze, LedgerEntry, User
+from accounts.selectors import ledger_mismatches
+from accounts.tests.factories import AgentFactory, UserFactory
+from appeals import services
+from appeals.errors import AlreadyDecided
+from appeals.models import Appeal, AppealEvent, RejectReason, State
+from appeals.tests.factories import file_appeal, refund_freeze
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+THREADS = 16
+
+
+def race(works):
+    """Run each callable of `works` in its own thread, all released together by a barrier;
+    return each one's result or the exception it raised."""
+    barrier = threading.Barrier(len(works))
+    results = [None] * len(works)
+
+    def run(i):
+        try:
+            barrier.wait(timeout=30)
+            results[i] = works[i]()
+        except Exception as exc:  # collected here, asserted on by the test
+            results[i] = exc
+        finally:
+            connection.close()  # this thread's own connection
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(works))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not any(thread.is_alive() for thread in threads), "a thread hung"
+    return results
+
+
+@pytest.fixture
+def claimed_appeal():
+    """A low-risk 599.00 appeal claimed by an agent, who may approve or reject it alone."""
+    # Transactional tests flush the role groups the data migration made; put them back.
+    for name in (roles.CUSTOMER, roles.AGENT, roles.SUPERVISOR):
+        Group.objects.get_or_create(name=name)
+    appeal = file_appeal(refund_freeze(Decimal("599.00"), customer=UserFactory()))
+    agent = AgentFactory()
+    services.appeal_claim(appeal_id=appeal.pk, actor=agent)
+    fresh = Appeal.objects.select_related("freeze").get(pk=appeal.pk)
+    assert (fresh.state, fresh.assignee, fresh.requires_supervisor) == (State.IN_REVIEW, agent, False)
+    return fresh, agent
+
+
+def as_agent(agent_id, call):
+    """Each thread loads its own copy of the agent, as each request would."""
+    return lambda: call(User.objects.get(pk=agent_id))
+
+
+def decisions(appeal):
+    return list(AppealEvent.objects.filter(appeal=appeal, transition__in=["approve", "reject"])
+                .values_list("transition", flat=True))
+
+
+def test_sixteen_concurrent_approvals_release_once(claimed_appeal):
+    appeal, agent = claimed_appeal
+    account_before = CreditAccount.objects.get(pk=appeal.freeze.account_id)
+
+    results = race([
+        as_agent(agent.pk, lambda actor, i=i: services.appeal_approve(appeal_id=appeal.pk, actor=actor,
+                                                                      note=f"thread {i}"))
+        for i in range(THREADS)
+    ])
+
+    approvals = [r for r in results if isinstance(r, services.ApprovalResult)]
+    refused = [r for r in results if isinstance(r, AlreadyDecided)]
+    assert (len(approvals), len(refused)) == (1, THREADS - 1), results
+    assert approvals[0].released
+    assert all(agent.username in str(error) for error in refused)
+    fresh = Appeal.objects.select_related("freeze").get(pk=appeal.pk)
+    assert (fresh.state, fresh.decided_by_id) == (State.APPROVED, agent.pk)
+    assert fresh.freeze.status == Freeze.Status.RELEASED
+    assert LedgerEntry.objects.filter(freeze=appeal.freeze, kind=LedgerEntry.Kind.RELEASE).count() == 1
+    assert decisions(appeal) == ["approve"]
+    account = CreditAccount.objects.get(pk=account_before.pk)
+    assert account.available - account_before.available == Decimal("599.00")
+    assert ledger_mismatches() == []
+
+
+def test_approve_racing_reject_ends_in_one_consistent_decision(claimed_appeal):
+    appeal, agent = claimed_appeal
+    half = THREADS // 2
+    approve = [as_agent(agent.pk, lambda actor: services.appeal_approve(appeal_id=appeal.pk, actor=actor))
+               for _ in range(half)]
+    reject = [as_agent(agent.pk, lambda actor: services.appeal_reject(
+        appeal_id=appeal.pk, actor=actor, reason=RejectReason.EVIDENCE_MISMATCH, message="截图与订单不符"))
+        for _ in range(half)]
+    works = [w for pair in zip(approve, reject, strict=True) for w in pair]  # interleaved start order
+
+    results = race(works)
+
+    winners = [r for r in results if not isinstance(r, Exception)]
+    refused = [r for r in results if isinstance(r, AlreadyDecided)]
+    assert (len(winners), len(refused)) == (1, THREADS - 1), results
+    fresh = Appeal.objects.select_related("freeze").get(pk=appeal.pk)
+    assert fresh.state in (State.APPROVED, State.REJECTED)
+    approved = fresh.state == State.APPROVED
+    assert isinstance(winners[0], services.ApprovalResult) == approved
+    assert decisions(appeal) == (["approve"] if approved else ["reject"])
+    assert (fresh.reject_reason == "") == approved
+    releases = LedgerEntry.objects.filter(freeze=appeal.freeze, kind=LedgerEntry.Kind.RELEASE).count()
+    assert releases == (1 if approved else 0)
+    assert fresh.freeze.status == (Freeze.Status.RELEASED if approved else Freeze.Status.ACTIVE)
+    assert ledger_mismatches() == []
