@@ -112,6 +112,12 @@ class Order(models.Model):
         return self.number
 
 
+class RiskLevel(models.TextChoices):
+    LOW = "low", _("Low")
+    MEDIUM = "medium", _("Medium")
+    HIGH = "high", _("High")
+
+
 class Refund(models.Model):
     class Kind(models.TextChoices):
         FULL = "full", _("Full refund")
@@ -129,6 +135,8 @@ class Refund(models.Model):
         help_text=_("False while an external platform has not confirmed the return."),
     )
     created_at = models.DateTimeField(_("refunded at"), default=timezone.now)
+    risk_level = models.CharField(_("risk level"), max_length=10, choices=RiskLevel.choices, default=RiskLevel.LOW)
+    risk_rules = models.JSONField(_("risk rules fired"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("refund")
@@ -138,6 +146,31 @@ class Refund(models.Model):
 
     def __str__(self):
         return f"{self.order.number} −{self.amount}"
+
+
+class Bill(models.Model):
+    """A monthly repayment bill from the main app; overdue bills in a row cut the limit."""
+
+    account = models.ForeignKey(
+        CreditAccount, on_delete=models.PROTECT, related_name="bills", verbose_name=_("credit account")
+    )
+    due_on = models.DateField(_("repayment day"))
+    amount = models.DecimalField(_("amount"), **MONEY)
+    paid_on = models.DateField(_("paid on"), null=True, blank=True)
+    limit_cut = models.BooleanField(_("limit cut for this overdue streak"), default=False)
+
+    class Meta:
+        verbose_name = _("bill")
+        verbose_name_plural = _("bills")
+        ordering = ["-due_on"]
+        constraints = [models.UniqueConstraint(fields=["account", "due_on"], name="one_bill_per_due_day")]
+
+    def __str__(self):
+        return f"{self.account} {self.due_on}"
+
+    @property
+    def is_overdue(self) -> bool:
+        return (self.paid_on or timezone.localdate()) > self.due_on
 
 
 class Freeze(models.Model):

@@ -5,6 +5,9 @@ from decimal import Decimal
 
 from django.db.models import Q, Sum
 
+from django.utils.translation import gettext_lazy as _
+
+from . import risk
 from .models import Bucket, CreditAccount, Freeze, LedgerEntry
 from .money import ZERO
 
@@ -69,3 +72,13 @@ def credit_overview(customer):
     active = [f for f in freezes if f.is_active]
     released = [f for f in freezes if not f.is_active]
     return account, active, released
+
+
+def freeze_hold_reasons(freeze: Freeze) -> list[str]:
+    """Why a freeze is still held, in customer-safe words (for a freeze past its date)."""
+    reasons = []
+    if freeze.account.status != CreditAccount.Status.ACTIVE:
+        reasons.append(str(_("Your account is under a risk-control restriction; an appeal is reviewed by a person.")))
+    if freeze.refund:
+        reasons += [risk.describe(finding)["customer"] for finding in freeze.refund.risk_rules]
+    return reasons

@@ -7,11 +7,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from . import risk
 from .business_days import add_business_days
 from .errors import (
     AccountNotActive,
@@ -22,8 +24,8 @@ from .errors import (
     LimitBelowCommitted,
     RefundExceedsOrder,
 )
-from .models import AccountStatusChange, Bucket, CreditAccount, Freeze, LedgerEntry, Order, Refund
-from .money import ZERO, to_money
+from .models import AccountStatusChange, Bill, Bucket, CreditAccount, Freeze, LedgerEntry, Order, Refund, RiskLevel
+from .money import CENT, ZERO, to_money
 
 log = logging.getLogger(__name__)
 
@@ -68,8 +70,8 @@ def _lock_account(account_id: int) -> CreditAccount:
     return CreditAccount.objects.select_for_update().get(pk=account_id)
 
 
-def _move(account: CreditAccount, *, kind, amount: Decimal, source, target, **links) -> LedgerEntry:
-    """Move `amount` between two buckets of a locked account and record it."""
+def _shift(account: CreditAccount, *, kind, amount: Decimal, source, target, **links) -> LedgerEntry:
+    """Move `amount` between two buckets of a locked account in memory; return the unsaved entry."""
     held = {Bucket.AVAILABLE: account.available, Bucket.USED: account.used, Bucket.FROZEN: account.frozen}
     if source in held and held[source] < amount:
         raise _SHORTFALL_ERRORS[source]()
@@ -80,11 +82,15 @@ def _move(account: CreditAccount, *, kind, amount: Decimal, source, target, **li
             account.used += sign * amount
         elif bucket == Bucket.FROZEN:
             account.frozen += sign * amount
-    account.save(update_fields=["limit", "used", "frozen"])
-    entry = LedgerEntry.objects.create(
-        account=account, kind=kind, amount=amount, source=source, target=target, **links
-    )
     log.info("ledger %s %s %s→%s account=%s", kind, amount, source, target, account.pk)
+    return LedgerEntry(account=account, kind=kind, amount=amount, source=source, target=target, **links)
+
+
+def _move(account: CreditAccount, **move) -> LedgerEntry:
+    """Move between two buckets of a locked account, save it and record the ledger entry."""
+    entry = _shift(account, **move)
+    account.save(update_fields=["limit", "used", "frozen"])
+    entry.save()
     return entry
 
 
@@ -158,10 +164,13 @@ def order_refundable(order: Order) -> Decimal:
 @transaction.atomic
 def refund_record(
     *, order: Order, amount, returned_item_name: str, returned_item_sku: str, return_address: str,
-    tracking_number: str = "", platform_synced: bool = True, occurred_at: datetime | None = None,
-    freeze_reason: str | None = None, actor=None,
+    tracking_number: str = "", platform_synced: bool = True, occurred_at: datetime | None = None, actor=None,
 ) -> Refund:
-    """Record a refund: the amount leaves `used` and is held frozen until review (used → frozen)."""
+    """Record a refund: the amount leaves `used` and is held frozen until review (used → frozen).
+
+    The risk rules run on it: a normal refund waits 3 business days, a partial one up to 15;
+    a refund the rules find malicious (high risk) freezes the whole available limit too and
+    bans the account, so that only an appeal can lift it."""
     value = _positive(amount)
     account = _lock_account(order.account_id)
     if value > order_refundable(order):
@@ -172,16 +181,47 @@ def refund_record(
         returned_item_sku=returned_item_sku, return_address=return_address, tracking_number=tracking_number,
         platform_synced=platform_synced, created_at=occurred_at or timezone.now(),
     )
-    reason = freeze_reason or (
-        Freeze.Reason.NORMAL_REFUND if kind == Refund.Kind.FULL else Freeze.Reason.PARTIAL_REFUND
-    )
+    findings = risk.assess_refund(refund)
+    refund.risk_level = risk.overall_level(findings)
+    refund.risk_rules = [finding.as_dict() for finding in findings]
+    refund.save(update_fields=["risk_level", "risk_rules"])
+    malicious = refund.risk_level == RiskLevel.HIGH
+    if malicious:
+        reason = Freeze.Reason.MALICIOUS
+    else:
+        reason = Freeze.Reason.NORMAL_REFUND if kind == Refund.Kind.FULL else Freeze.Reason.PARTIAL_REFUND
     freeze = Freeze.objects.create(
         account=account, amount=value, reason=reason, refund=refund, created_at=refund.created_at,
         expected_release_on=expected_release_on(reason=reason, frozen_on=timezone.localdate(refund.created_at)),
     )
     _move(account, kind=LedgerEntry.Kind.REFUND, amount=value, source=Bucket.USED, target=Bucket.FROZEN,
           order=order, refund=refund, freeze=freeze, actor=actor)
+    if malicious:
+        rules = ", ".join(finding.code for finding in findings)
+        if account.available > ZERO:
+            freeze_create(account=account, amount=account.available, reason=Freeze.Reason.MALICIOUS, actor=actor,
+                          note=f"malicious refund {refund.pk}: {rules}", occurred_at=refund.created_at)
+        account_set_status(account=account, status=CreditAccount.Status.BANNED, actor=actor,
+                           note=f"malicious refund {refund.pk}: {rules}")
     return refund
+
+
+@transaction.atomic
+def bill_record(*, account: CreditAccount, due_on: date, amount, paid_on: date | None = None) -> Bill:
+    """Record or update a repayment bill. The bill that makes RISK_OVERDUE_BILLS_IN_A_ROW overdue
+    in a row cuts the limit by RISK_OVERDUE_LIMIT_CUT, once per streak, never below what is committed."""
+    value = _positive(amount)
+    account = _lock_account(account.pk)
+    bill, _created = Bill.objects.update_or_create(account=account, due_on=due_on,
+                                                   defaults={"amount": value, "paid_on": paid_on})
+    streak = list(Bill.objects.filter(account=account).order_by("-due_on")[: settings.RISK_OVERDUE_BILLS_IN_A_ROW])
+    if (risk.overdue_in_a_row(account) and bill in streak and not any(b.limit_cut for b in streak)):
+        cut = min((account.limit * Decimal(settings.RISK_OVERDUE_LIMIT_CUT)).quantize(CENT), account.available)
+        if cut > ZERO:
+            limit_change(account=account, new_limit=account.limit - cut,
+                         note=f"{settings.RISK_OVERDUE_BILLS_IN_A_ROW} overdue repayments in a row")
+        Bill.objects.filter(pk=bill.pk).update(limit_cut=True)
+    return bill
 
 
 @transaction.atomic
@@ -210,15 +250,57 @@ def freeze_release(*, freeze: Freeze, source: str, actor=None, note: str = "") -
     freeze = Freeze.objects.select_for_update().get(pk=freeze.pk)
     if not freeze.is_active:
         return ReleaseResult(freeze, False, _("This freeze was already released; nothing more was released."))
-    _move(account, kind=LedgerEntry.Kind.RELEASE, amount=freeze.amount, source=Bucket.FROZEN,
-          target=Bucket.AVAILABLE, freeze=freeze, actor=actor, note=note)
-    freeze.status = Freeze.Status.RELEASED
-    freeze.released_at = timezone.now()
-    freeze.released_by = actor
-    freeze.release_source = source
-    freeze.release_note = note
-    freeze.save(update_fields=["status", "released_at", "released_by", "release_source", "release_note"])
+    _release_locked({account.pk: account}, [freeze], source=source, actor=actor, note=note)
     return ReleaseResult(freeze, True, _("¥%(amount)s is available again.") % {"amount": freeze.amount})
+
+
+def _release_locked(accounts: dict[int, CreditAccount], freezes: list[Freeze], *, source: str, actor=None,
+                    note: str = "") -> None:
+    """Release active freezes whose accounts (and the freezes) the caller holds locked; bulk writes."""
+    now = timezone.now()
+    entries = []
+    for freeze in freezes:
+        freeze.account = accounts[freeze.account_id]
+        entries.append(_shift(freeze.account, kind=LedgerEntry.Kind.RELEASE, amount=freeze.amount,
+                              source=Bucket.FROZEN, target=Bucket.AVAILABLE, freeze=freeze, actor=actor, note=note))
+        freeze.status, freeze.released_at, freeze.released_by = Freeze.Status.RELEASED, now, actor
+        freeze.release_source, freeze.release_note = source, note
+    touched = {freeze.account_id for freeze in freezes}
+    CreditAccount.objects.bulk_update([accounts[pk] for pk in sorted(touched)], ["frozen"], batch_size=500)
+    LedgerEntry.objects.bulk_create(entries, batch_size=500)
+    Freeze.objects.bulk_update(freezes, ["status", "released_at", "released_by", "release_source", "release_note"],
+                               batch_size=500)
+
+
+# Freezes the timer lifts by itself; abnormal and malicious ones wait for a person (DOMAIN.md).
+AUTO_RELEASE_REASONS = [Freeze.Reason.NORMAL_REFUND, Freeze.Reason.PARTIAL_REFUND, Freeze.Reason.ROUTINE_RISK]
+
+
+def freezes_due(today: date):
+    """Active freezes whose date has come and that no rule holds back."""
+    return (
+        Freeze.objects.filter(status=Freeze.Status.ACTIVE, reason__in=AUTO_RELEASE_REASONS,
+                              expected_release_on__lte=today, account__status=CreditAccount.Status.ACTIVE)
+        .exclude(refund__platform_synced=False)
+        .exclude(refund__risk_level=RiskLevel.HIGH)
+    )
+
+
+@transaction.atomic
+def freeze_release_due_batch(*, today: date | None = None, batch_size: int = 500) -> list[Freeze]:
+    """Release one batch of due freezes. Accounts are claimed with SKIP LOCKED, so pollers
+    running at once split the work and none releases a freeze twice; returns the released."""
+    today = today or timezone.localdate()
+    account_ids = list(freezes_due(today).order_by("account_id").values_list("account_id", flat=True)
+                       .distinct()[:batch_size])
+    accounts = {account.pk: account for account in CreditAccount.objects.select_for_update(skip_locked=True)
+                .filter(pk__in=account_ids).order_by("pk")}
+    if not accounts:
+        return []
+    freezes = list(freezes_due(today).select_for_update(of=("self",)).filter(account_id__in=accounts)
+                   .order_by("pk"))
+    _release_locked(accounts, freezes, source=Freeze.ReleaseSource.TIMER, note="released on the expected date")
+    return freezes
 
 
 @transaction.atomic

@@ -2,7 +2,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 
 from .models import Freeze
-from .selectors import credit_overview
+from .selectors import credit_overview, freeze_hold_reasons
 
 
 @login_required
@@ -24,6 +24,7 @@ def credit_detail(request):
 def freeze_detail(request, pk: int):
     # Scoped to the viewer's own account: another customer's freeze is a 404, never a 403 that confirms it exists.
     freeze = get_object_or_404(
-        Freeze.objects.select_related("refund__order"), pk=pk, account__customer=request.user
+        Freeze.objects.select_related("refund__order", "account"), pk=pk, account__customer=request.user
     )
-    return render(request, "accounts/freeze_detail.html", {"freeze": freeze})
+    return render(request, "accounts/freeze_detail.html",
+                  {"freeze": freeze, "hold_reasons": freeze_hold_reasons(freeze) if freeze.is_active else []})

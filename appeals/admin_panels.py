@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Freeze, Refund
 
+from . import risk as appeal_risk
 from .models import Appeal
 
 
@@ -71,9 +72,9 @@ def evidence_panel(appeal: Appeal) -> str:
 
 
 def risk_panel(appeal: Appeal) -> str:
-    rules = appeal.risk_rules or []
-    lines = format_html_join("", "<li><strong>{}</strong>: {}</li>",
-                             ((rule.get("title", rule.get("code")), rule.get("agent", "")) for rule in rules))
+    rules = [appeal_risk.describe(rule) for rule in appeal.risk_rules or []]
+    lines = format_html_join("", '<li class="risk-{}"><strong>{}</strong>: {}</li>',
+                             ((rule["level"], rule["title"], rule["agent"]) for rule in rules))
     needs = _("Needs a supervisor's approval.") if appeal.requires_supervisor else ""
     return format_html('<p class="risk risk-{}">{} {}</p><ul>{}</ul>', appeal.risk_level,
                        appeal.get_risk_level_display(), needs, lines or format_html("<li>{}</li>", _("No rule fired.")))

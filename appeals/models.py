@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from accounts import roles
-from accounts.models import CreditAccount, Freeze
+from accounts.models import CreditAccount, Freeze, RiskLevel
 
 from .storage import private_storage
 
@@ -27,16 +27,11 @@ class State(models.TextChoices):
     APPROVED = "approved", _("Approved")
     REJECTED = "rejected", _("Rejected")
     WITHDRAWN = "withdrawn", _("Withdrawn")
+    RESOLVED = "resolved", _("Resolved: released automatically")
 
 
 OPEN_STATES = [State.SUBMITTED, State.IN_REVIEW, State.INFO_REQUESTED, State.ESCALATED]
 DECIDED_STATES = [State.APPROVED, State.REJECTED]
-
-
-class RiskLevel(models.TextChoices):
-    LOW = "low", _("Low")
-    MEDIUM = "medium", _("Medium")
-    HIGH = "high", _("High")
 
 
 class RejectReason(models.TextChoices):
@@ -98,6 +93,7 @@ class Appeal(ConcurrentTransitionMixin, models.Model):
     created_at = models.DateTimeField(_("submitted at"), default=timezone.now)
     due_at = models.DateTimeField(_("due"), null=True, blank=True,
                                   help_text=_("When the decision is due under the service level for this freeze."))
+    sla_breached = models.BooleanField(_("past its due time"), default=False)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                    related_name="+", verbose_name=_("decided by"))
@@ -167,6 +163,16 @@ class Appeal(ConcurrentTransitionMixin, models.Model):
     @transition(field=state, source=OPEN_STATES, target=State.WITHDRAWN, permission=_is_owner)
     def withdraw(self, *, by):
         pass
+
+    # System transitions: no user permission; only the timers' services call them.
+
+    @transition(field=state, source=OPEN_STATES, target=State.RESOLVED)
+    def resolve(self, *, by):
+        self.decided_at = timezone.now()
+
+    @transition(field=state, source=[State.SUBMITTED, State.IN_REVIEW], target=State.ESCALATED)
+    def escalate_overdue(self, *, by):
+        self.sla_breached = True
 
     @transition(field=state, source=State.REJECTED, target=State.APPROVED, permission=_may_decide_escalated)
     def overturn_rejection(self, *, by):

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from celery import shared_task
 from django.core.mail import send_mail
+from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -17,14 +18,52 @@ def process_evidence(evidence_id: int) -> str | None:
 
 @shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
 def send_notification_email(notification_id: int) -> bool:
+    return send_notification_emails([notification_id]) == 1
+
+
+@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def send_notification_emails(notification_ids: list[int]) -> int:
+    """E-mail notifications not yet e-mailed to users who have an address; returns how many were sent."""
     from .models import Notification
 
-    notification = Notification.objects.select_related("user").filter(pk=notification_id).first()
-    if notification is None or notification.emailed_at or not notification.user.email:
-        return False
-    send_mail(_("Monthly pay appeal update"), notification.message, None, [notification.user.email])
-    Notification.objects.filter(pk=notification_id).update(emailed_at=timezone.now())
-    return True
+    sent = 0
+    pending = Notification.objects.select_related("user").filter(pk__in=notification_ids, emailed_at__isnull=True)
+    for notification in pending.exclude(user__email=""):
+        send_mail(_("Monthly pay appeal update"), notification.message, None, [notification.user.email])
+        Notification.objects.filter(pk=notification.pk).update(emailed_at=timezone.now())
+        sent += 1
+    return sent
+
+
+TRANSIENT = (OperationalError, InterfaceError)
+
+
+@shared_task(acks_late=True, autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5)
+def release_due_freezes(batch_size: int = 500, max_batches: int = 1000) -> int:
+    """Beat job (every few minutes): release every freeze whose date has come, batch by batch."""
+    from .services.timers import auto_release_batch
+
+    released = 0
+    for _batch in range(max_batches):
+        count = auto_release_batch(batch_size=batch_size)
+        released += count
+        if not count:
+            break
+    return released
+
+
+@shared_task(acks_late=True, autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5)
+def escalate_overdue_appeals(batch_size: int = 200, max_batches: int = 100) -> int:
+    """Beat job: escalate appeals past their due time to supervisors."""
+    from .services.timers import escalate_overdue_batch
+
+    escalated = 0
+    for _batch in range(max_batches):
+        count = escalate_overdue_batch(batch_size=batch_size)
+        escalated += count
+        if not count:
+            break
+    return escalated
 
 
 @shared_task(acks_late=True)

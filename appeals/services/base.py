@@ -8,6 +8,7 @@ from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
 
 from accounts.models import CreditAccount
 
+from .. import risk as appeal_risk
 from .. import tasks
 from ..errors import AlreadyDecided, NotAllowed, WrongState
 from ..models import DECIDED_STATES, Appeal, AppealEvent, Notification, State
@@ -42,6 +43,8 @@ def refusal(appeal: Appeal, actor) -> Exception:
         )
     if appeal.state == State.WITHDRAWN:
         return WrongState(_("The customer withdrew this appeal."))
+    if appeal.state == State.RESOLVED:
+        return WrongState(_("This appeal is closed: the amount was released automatically."))
     return WrongState(
         _("This action is not possible while the appeal is “%(state)s”.") % {"state": appeal.get_state_display()}
     )
@@ -65,8 +68,18 @@ def apply_transition(
     except ConcurrentTransition as exc:  # only without row locks (SQLite): someone else moved first
         appeal.refresh_from_db()
         raise refusal(appeal, actor) from exc
-    log.info("appeal %s %s by %s: %s → %s", appeal.reference, name, actor.pk, from_state, appeal.state)
+    log.info("appeal %s %s by %s: %s → %s", appeal.reference, name, actor.pk if actor else "system", from_state,
+             appeal.state)
     return AppealEvent.objects.create(
         appeal=appeal, actor=actor, transition=name, from_state=from_state, to_state=appeal.state,
         note=note, customer_message=customer_message,
     )
+
+
+def appeal_assess_risk(appeal: Appeal) -> str:
+    """Run the risk rules and store the level and findings (risk fields only, not the state)."""
+    findings = appeal_risk.assess_appeal(appeal)
+    appeal.risk_level = appeal_risk.level_for(appeal, findings)
+    appeal.risk_rules = [finding.as_dict() for finding in findings]
+    Appeal.objects.filter(pk=appeal.pk).update(risk_level=appeal.risk_level, risk_rules=appeal.risk_rules)
+    return appeal.risk_level

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from .. import images, tasks
 from ..models import Appeal, Evidence
+from .base import appeal_assess_risk
 
 log = logging.getLogger("appeals.services")
 
@@ -63,6 +64,9 @@ def evidence_process(*, evidence_id: int) -> str | None:
         evidence.upload = ""
         evidence.processed_at = timezone.now()
         evidence.save()
+        if evidence.status == Evidence.Status.READY:
+            appeal_assess_risk(Appeal.objects.select_related("freeze__refund__order__account", "freeze__account")
+                               .get(pk=evidence.appeal_id))
         if upload_name:
             storage = evidence.upload.storage
             transaction.on_commit(lambda: storage.delete(upload_name))

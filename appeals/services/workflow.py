@@ -24,18 +24,10 @@ from ..models import (
     AppealEvent,
     Evidence,
     RejectReason,
-    RiskLevel,
     State,
 )
-from .base import apply_transition, lock_appeal, notify_customer
+from .base import appeal_assess_risk, apply_transition, lock_appeal, notify_customer
 from .evidence import evidence_store
-
-# Until the risk rules (timers-and-risk issue) score appeals, the freeze's own severity sets the level.
-_RISK_BY_FREEZE_REASON = {
-    Freeze.Reason.MALICIOUS: RiskLevel.HIGH,
-    Freeze.Reason.ABNORMAL: RiskLevel.MEDIUM,
-    Freeze.Reason.PARTIAL_REFUND: RiskLevel.MEDIUM,
-}
 
 
 @dataclass(frozen=True)
@@ -78,10 +70,10 @@ def appeal_submit(*, customer, freeze_id: int, order_number: str, tracking_numbe
         customer=customer, freeze=freeze, created_at=now, due_at=appeal_due_at(reason=freeze.reason, submitted_at=now),
         claimed_order_number=order_number.strip(), claimed_amount=amount,
         claimed_tracking_number=tracking_number.strip(), description=description,
-        risk_level=_RISK_BY_FREEZE_REASON.get(freeze.reason, RiskLevel.LOW),
     )
     AppealEvent.objects.create(appeal=appeal, actor=customer, transition="submit", to_state=appeal.state)
     evidence_store(appeal, files, customer)
+    appeal_assess_risk(appeal)
     notify_customer(appeal, _("We received your appeal %(ref)s. An agent will review it.") % {"ref": appeal.reference})
     return appeal
 
@@ -129,6 +121,7 @@ def appeal_resubmit(*, appeal_id: int, actor, message: str, files: list) -> Appe
     appeal = lock_appeal(appeal_id)
     apply_transition(appeal, "resubmit", actor, customer_message=message.strip())
     evidence_store(appeal, files, actor)
+    appeal_assess_risk(appeal)
     return appeal
 
 

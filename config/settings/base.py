@@ -107,6 +107,14 @@ APPEAL_SLA_BUSINESS_DAYS = {
     "abnormal": 15,
     "malicious": 30,
 }
+# Risk rules (DOMAIN.md): thresholds are "more than N".
+RISK_MAX_REFUNDS_PER_DAY = 3
+RISK_MAX_RETURNS_PER_WEEK = 3
+RISK_PURCHASE_AFTER_RETURN_MINUTES = env.int("RISK_PURCHASE_AFTER_RETURN_MINUTES", default=60)
+RISK_OVERDUE_BILLS_IN_A_ROW = 3
+RISK_OVERDUE_LIMIT_CUT = env("RISK_OVERDUE_LIMIT_CUT", default="0.30")  # share of the limit cut
+RISK_VIRTUAL_ADDRESS_MARKERS = ["虚拟", "virtual", "代收点", "测试地址"]
+RISK_PHASH_MAX_DISTANCE = 6  # bits of 64: "the same image" after re-encoding and resizing
 AUDIT_SAMPLE_RATE = env.float("AUDIT_SAMPLE_RATE", default=0.10)  # share of each agent's daily decisions
 EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
 EVIDENCE_MAX_FILES = 8
@@ -137,6 +145,8 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celery" / "beat-schedule")
 CELERY_BEAT_SCHEDULE = {
+    "release-due-freezes": {"task": "appeals.tasks.release_due_freezes", "schedule": 300.0},
+    "escalate-overdue-appeals": {"task": "appeals.tasks.escalate_overdue_appeals", "schedule": 600.0},
     "audit-sample-yesterday": {"task": "appeals.tasks.sample_yesterdays_decisions",
                                "schedule": crontab(hour=1, minute=5)},
 }

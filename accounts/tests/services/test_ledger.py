@@ -369,13 +369,16 @@ def test_refund_restore_date_counts_from_the_local_date_not_utc():
     assert Freeze.objects.get().expected_release_on == date(2026, 10, 14)
 
 
-def test_refund_with_an_explicit_freeze_reason():
+def test_refund_the_rules_find_malicious_freezes_everything_and_bans():
     account = make_account(D("1000.00"))
     order = purchase(account, D("50.00"))
-    refund = make_refund(order, freeze_reason=Freeze.Reason.MALICIOUS, platform_synced=False)
+    refund = make_refund(order, return_address="虚拟地址 某某路000号", platform_synced=False)
     freeze = Freeze.objects.get(refund=refund)
     assert (freeze.reason, freeze.expected_release_on) == (Freeze.Reason.MALICIOUS, None)
-    assert refund.platform_synced is False
+    assert {rule["code"] for rule in refund.risk_rules} == {"virtual_address", "platform_not_synced"}
+    account.refresh_from_db()
+    assert (account.status, account.available, account.frozen) == ("banned", D("0.00"), D("1000.00"))
+    assert set(account.freezes.values_list("reason", flat=True)) == {Freeze.Reason.MALICIOUS}
 
 
 def test_freeze_create_moves_available_to_frozen():

@@ -1,0 +1,59 @@
+"""Risk of an appeal: the refund rules (re-run now that later purchases are known), the
+account's repayment record, and the reuse of an evidence image by another customer."""
+
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from accounts import risk
+from accounts.models import RiskLevel
+
+from .models import Appeal, Evidence
+
+APPEAL_RULE_TEXTS = {
+    **risk.RULE_TEXTS,
+    "evidence_reused": (_("Screenshot already used by another customer"),
+                        _("The %(kind)s matches a screenshot in appeal %(other)s of another customer "
+                          "(%(distance)s of 64 bits differ)."),
+                        _("One of your screenshots matches one sent with another customer's appeal.")),
+}
+
+
+def _distance(a: str, b: str) -> int:
+    return (int(a, 16) ^ int(b, 16)).bit_count()
+
+
+def evidence_reused(appeal: Appeal) -> list[risk.Finding]:
+    mine = [e for e in appeal.evidence.all() if e.phash]
+    if not mine:
+        return []
+    others = (Evidence.objects.exclude(appeal__customer_id=appeal.customer_id).exclude(phash="")
+              .values_list("phash", "appeal__reference"))
+    findings = []
+    for evidence in mine:
+        for phash, reference in others:
+            distance = _distance(evidence.phash, phash)
+            if distance <= settings.RISK_PHASH_MAX_DISTANCE:
+                findings.append(risk.Finding("evidence_reused", RiskLevel.HIGH, {
+                    "kind": evidence.get_kind_display(), "other": reference, "distance": distance}))
+                break
+    return findings
+
+
+def assess_appeal(appeal: Appeal) -> list[risk.Finding]:
+    refund = appeal.freeze.refund
+    findings = risk.assess_refund(refund) if refund else []
+    if not refund and (overdue := risk.overdue_in_a_row(appeal.freeze.account)):
+        findings.append(overdue)
+    return findings + evidence_reused(appeal)
+
+
+def level_for(appeal: Appeal, findings: list[risk.Finding]) -> str:
+    """The rules' level, never below what the freeze itself says (a malicious freeze is high risk)."""
+    level = risk.overall_level(findings)
+    floor = {"malicious": RiskLevel.HIGH, "abnormal": RiskLevel.MEDIUM}.get(appeal.freeze.reason, RiskLevel.LOW)
+    order = [RiskLevel.LOW, RiskLevel.MEDIUM, RiskLevel.HIGH]
+    return max(level, floor, key=order.index)
+
+
+def describe(finding: dict) -> dict:
+    return risk.describe(finding, APPEAL_RULE_TEXTS)

@@ -1,0 +1,58 @@
+"""What the clock does: release due freezes (closing their open appeals) and escalate appeals
+past their due time. Each is a batch that claims rows with SKIP LOCKED, so several workers or
+an accidental second beat split the work and never do a row twice."""
+
+import logging
+from datetime import date, datetime
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts import services as ledger
+
+from .. import tasks
+from ..models import OPEN_STATES, Appeal, Notification, State
+from .base import apply_transition, notify_customer
+
+log = logging.getLogger("appeals.services")
+
+
+@transaction.atomic
+def auto_release_batch(*, today: date | None = None, batch_size: int = 500) -> int:
+    """Release one batch of due freezes, close their open appeals, notify the customers."""
+    freezes = ledger.freeze_release_due_batch(today=today, batch_size=batch_size)
+    if not freezes:
+        return 0
+    appeals = (Appeal.objects.select_for_update(of=("self",)).select_related("customer", "freeze")
+               .filter(freeze__in=freezes, state__in=OPEN_STATES).order_by("pk"))
+    with_appeal = set()
+    for appeal in appeals:
+        apply_transition(appeal, "resolve", None, note="freeze released automatically on its expected date")
+        notify_customer(appeal, _("Your appeal %(ref)s is closed: ¥%(amount)s was released automatically.")
+                        % {"ref": appeal.reference, "amount": appeal.freeze.amount})
+        with_appeal.add(appeal.freeze_id)
+    notices = Notification.objects.bulk_create([
+        Notification(user_id=freeze.account.customer_id,
+                     message=_("¥%(amount)s frozen after a refund is available again.") % {"amount": freeze.amount})
+        for freeze in freezes if freeze.pk not in with_appeal
+    ], batch_size=500)
+    if notices:
+        tasks.send_notification_emails.delay_on_commit([notice.pk for notice in notices])
+    log.info("auto-release: %d freezes released, %d appeals closed", len(freezes), len(with_appeal))
+    return len(freezes)
+
+
+@transaction.atomic
+def escalate_overdue_batch(*, now: datetime | None = None, batch_size: int = 200) -> int:
+    """Escalate open appeals past their due time to supervisors and flag them as breached."""
+    now = now or timezone.now()
+    appeals = list(
+        Appeal.objects.select_for_update(skip_locked=True, of=("self",)).select_related("customer", "freeze")
+        .filter(state__in=[State.SUBMITTED, State.IN_REVIEW], due_at__lt=now).order_by("due_at", "pk")[:batch_size]
+    )
+    for appeal in appeals:
+        apply_transition(appeal, "escalate_overdue", None, note="past its due time: escalated by the system")
+        notify_customer(appeal, _("Your appeal %(ref)s is taking longer than we promised. A supervisor is now "
+                                  "handling it.") % {"ref": appeal.reference})
+    return len(appeals)
