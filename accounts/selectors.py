@@ -4,7 +4,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Q, Sum
-
 from django.utils.translation import gettext_lazy as _
 
 from . import risk
