@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.db import connection
-from django.db.backends.sqlite3.operations import DatabaseOperations
+from django.db.backends.sqlite3.base import DatabaseOperations  # via base: importing operations first is circular
 
 CHROMIUM = Path("/usr/bin/chromium")
 _LEDGER_TRIGGERS = importlib.import_module("accounts.migrations.0002_ledger_immutable").SQL["sqlite"]
@@ -19,6 +19,12 @@ def pytest_collection_modifyitems(config, items):
     if not CHROMIUM.exists():
         skips["browser"] = "waits for Debian's chromium at /usr/bin/chromium (.ci/run installs it)"
     for item in items:
+        # Transactional tests wipe the tables when they end; serialized rollback restores what the
+        # migrations created (role groups and their permissions). It must be on for all of them:
+        # a wipe without it re-creates content types, which the next restore would then duplicate.
+        db = item.get_closest_marker("django_db")
+        if db and db.kwargs.get("transaction") and not db.kwargs.get("serialized_rollback"):
+            item.add_marker(pytest.mark.django_db(**db.kwargs, serialized_rollback=True), append=False)
         for marker, reason in skips.items():
             if marker in item.keywords:
                 item.add_marker(pytest.mark.skip(reason=reason))
@@ -41,6 +47,34 @@ def _sqlite_flush_lifts_ledger_trigger():
 
 
 @pytest.fixture(autouse=True, scope="session")
-def _private_media_is_temporary():
+def _test_run_files_are_temporary():
     yield
-    shutil.rmtree(settings.PRIVATE_MEDIA_ROOT, ignore_errors=True)
+    shutil.rmtree(settings.TEST_RUN_DIR, ignore_errors=True)
+
+
+@pytest.fixture
+def celery_worker(transactional_db):
+    """A real Celery worker (in a thread) on the configured broker: Redis in CI, the filesystem
+    transport locally. Tasks go through the broker instead of running eagerly."""
+    from celery.contrib.testing.worker import start_worker
+
+    from config.celery import app
+
+    app.conf.task_always_eager = False
+    try:
+        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=20) as worker:
+            yield worker
+    finally:
+        app.conf.task_always_eager = True
+
+
+def wait_until(condition, *, timeout=30.0, interval=0.1):
+    """Poll until condition() is truthy; fail with a clear message after timeout seconds."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if value := condition():
+            return value
+        time.sleep(interval)
+    raise AssertionError(f"condition not met within {timeout}s")

@@ -5,10 +5,13 @@ services must agree, a refusal must leave the database untouched, and after ever
 cached buckets must match both the model and the ledger (ledger_mismatches)."""
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from decimal import Decimal
 from itertools import count
+from zoneinfo import ZoneInfo
 
 import pytest
+from django.conf import settings as django_settings
 from django.db import transaction
 from django.db.models import Count, Sum
 from hypothesis import HealthCheck, settings
@@ -35,13 +38,17 @@ from accounts.errors import (
     LimitBelowCommitted,
     RefundExceedsOrder,
 )
-from accounts.models import AccountStatusChange, CreditAccount, Freeze, LedgerEntry, Order, Refund
+from accounts.models import AccountStatusChange, CreditAccount, Freeze, LedgerEntry, Order, Refund, RiskLevel
 from accounts.money import ZERO
 from accounts.selectors import ledger_mismatches
 from accounts.tests.factories import CustomerFactory
 
 ACTIVE, RESTRICTED, BANNED = CreditAccount.Status.ACTIVE, CreditAccount.Status.RESTRICTED, CreditAccount.Status.BANNED
 CENT = Decimal("0.01")
+# Fixed times keep the refund risk rules deterministic: every refund of an example falls on
+# one day, and no order is placed in the hour after a refund (purchase_after_return).
+ORDERED_AT = datetime(2026, 3, 2, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+REFUNDED_AT = ORDERED_AT + timedelta(hours=2)
 
 
 def yuan(cents: int) -> Decimal:
@@ -85,6 +92,7 @@ class ModelAccount:
     frozen: Decimal = ZERO
     status: str = ACTIVE
     entries: int = 1  # the opening limit
+    refunds: int = 0
 
     @property
     def available(self):
@@ -172,7 +180,7 @@ class LedgerMachine(RuleBasedStateMachine):
     def do_refund(self, order_pk, amount, invalid=False):
         order = self.model_orders[order_pk]
         model = order.account
-        if invalid:
+        if invalid or amount <= ZERO:
             error = InvalidAmount
         elif amount > order.refundable:
             error = RefundExceedsOrder
@@ -182,21 +190,45 @@ class LedgerMachine(RuleBasedStateMachine):
             error = None
         refund = self.attempt(model, error, lambda: services.refund_record(
             order=Order.objects.get(pk=order_pk), amount=amount, returned_item_name="item",
-            returned_item_sku="SKU", return_address="addr",
+            returned_item_sku="SKU", return_address="addr", occurred_at=REFUNDED_AT,
         ))
         if refund is None:
             return multiple()
+        # The only risk rules that can fire here count the account's refunds that day (all at
+        # REFUNDED_AT): one too many per day is high risk, i.e. malicious; per week medium.
+        model.refunds += 1
+        malicious = model.refunds > django_settings.RISK_MAX_REFUNDS_PER_DAY
+        medium = model.refunds > django_settings.RISK_MAX_RETURNS_PER_WEEK
+        assert refund.risk_level == (RiskLevel.HIGH if malicious else RiskLevel.MEDIUM if medium else RiskLevel.LOW)
         full = amount == order.amount
         assert refund.kind == (Refund.Kind.FULL if full else Refund.Kind.PARTIAL)
         freeze = Freeze.objects.get(refund=refund)
-        expected_reason = Freeze.Reason.NORMAL_REFUND if full else Freeze.Reason.PARTIAL_REFUND
+        if malicious:
+            expected_reason = Freeze.Reason.MALICIOUS
+        else:
+            expected_reason = Freeze.Reason.NORMAL_REFUND if full else Freeze.Reason.PARTIAL_REFUND
         assert (freeze.reason, freeze.amount, freeze.status) == (expected_reason, amount, Freeze.Status.ACTIVE)
         order.refunded += amount
         model.used -= amount
         model.frozen += amount
         model.entries += 1
         self.model_freezes[freeze.pk] = ModelFreeze(freeze.pk, model, amount)
-        return freeze.pk
+        new = [freeze.pk]
+        if malicious:
+            # The rest of the available limit is frozen too, and the account banned.
+            rest = model.available
+            extra = list(Freeze.objects.filter(account_id=model.pk).exclude(pk__in=self.model_freezes))
+            if rest > ZERO:
+                (hold,) = extra
+                assert (hold.amount, hold.reason, hold.refund_id) == (rest, Freeze.Reason.MALICIOUS, None)
+                model.frozen += rest
+                model.entries += 1
+                self.model_freezes[hold.pk] = ModelFreeze(hold.pk, model, rest)
+                new.append(hold.pk)
+            else:
+                assert extra == []
+            model.status = BANNED
+        return multiple(*new)
 
     # ------------------------------------------------------------ rules
 
@@ -214,7 +246,7 @@ class LedgerMachine(RuleBasedStateMachine):
             error = None
         order = self.attempt(model, error, lambda: services.order_purchase(
             account=CreditAccount(pk=model.pk), number=f"HYP{next(_numbers):012d}", amount=amount,
-            item_name="item", item_sku="SKU", delivery_address="addr",
+            item_name="item", item_sku="SKU", delivery_address="addr", occurred_at=ORDERED_AT,
         ))
         if order is None:
             return multiple()
@@ -250,6 +282,17 @@ class LedgerMachine(RuleBasedStateMachine):
         """Part of, all of, or more than what is left of the order."""
         amount = pick(self.model_orders[order_pk].refundable, portion)
         return self.do_refund(order_pk, amount, invalid=is_invalid(portion))
+
+    @rule(target=freezes, order_pk=orders, parts=st.integers(2, 5))
+    def refund_in_installments(self, order_pk, parts):
+        """What is left of the order in `parts` partial refunds: soon one too many for a day."""
+        order = self.model_orders[order_pk]
+        share = (order.refundable / parts).quantize(CENT)
+        freeze_pks = []
+        for n in range(parts):
+            amount = order.refundable if n == parts - 1 else max(CENT, share)
+            freeze_pks += list(self.do_refund(order_pk, amount))
+        return multiple(*freeze_pks)
 
     @rule(target=freezes, i=account_index, portion=portions,
           reason=st.sampled_from([Freeze.Reason.ROUTINE_RISK, Freeze.Reason.ABNORMAL, Freeze.Reason.MALICIOUS]))

@@ -354,6 +354,20 @@ def test_empty_reply_is_400_and_keeps_waiting(client, info_requested):
     assert state_of(appeal) == State.INFO_REQUESTED
 
 
+def test_customer_page_shows_no_internal_note_and_no_agent_name(client):
+    appeal = file_appeal()
+    agent, boss = AgentFactory(username="agent_wang"), SupervisorFactory(username="boss_li")
+    services.appeal_claim(appeal_id=appeal.pk, actor=agent)
+    services.appeal_escalate(appeal_id=appeal.pk, actor=agent, note="INTERNAL-疑似套现-请主管复核")
+    services.appeal_approve(appeal_id=appeal.pk, actor=boss, note="INTERNAL-主管备注")
+    client.force_login(appeal.customer)
+    response = client.get(reverse("appeal-detail", args=[appeal.reference]))
+    assert len(response.context["timeline"]) == 4  # submit, claim, escalate, approve: all shown…
+    body = response.content.decode()
+    for secret in ("INTERNAL", "agent_wang", "boss_li"):  # …without the staff's notes or names
+        assert secret not in body, secret
+
+
 # --- notifications --------------------------------------------------------------------------------
 
 

@@ -372,6 +372,7 @@ def test_refund_restore_date_counts_from_the_local_date_not_utc():
 def test_refund_the_rules_find_malicious_freezes_everything_and_bans():
     account = make_account(D("1000.00"))
     order = purchase(account, D("50.00"))
+    mark = last_id()
     refund = make_refund(order, return_address="虚拟地址 某某路000号", platform_synced=False)
     freeze = Freeze.objects.get(refund=refund)
     assert (freeze.reason, freeze.expected_release_on) == (Freeze.Reason.MALICIOUS, None)
@@ -379,6 +380,15 @@ def test_refund_the_rules_find_malicious_freezes_everything_and_bans():
     account.refresh_from_db()
     assert (account.status, account.available, account.frozen) == ("banned", D("0.00"), D("1000.00"))
     assert set(account.freezes.values_list("reason", flat=True)) == {Freeze.Reason.MALICIOUS}
+    # The refund (used → frozen) and then the rest of the available limit (available → frozen).
+    refund_entry, freeze_entry = entries_since(mark)
+    assert (refund_entry.kind, refund_entry.source, refund_entry.target, refund_entry.amount) == (
+        LedgerEntry.Kind.REFUND, Bucket.USED, Bucket.FROZEN, D("50.00"))
+    assert (freeze_entry.kind, freeze_entry.source, freeze_entry.target, freeze_entry.amount) == (
+        LedgerEntry.Kind.FREEZE, Bucket.AVAILABLE, Bucket.FROZEN, D("950.00"))
+    change = AccountStatusChange.objects.get(account=account)
+    assert (change.old_status, change.new_status) == (CreditAccount.Status.ACTIVE, CreditAccount.Status.BANNED)
+    assert ledger_mismatches() == []
 
 
 def test_freeze_create_moves_available_to_frozen():
