@@ -3,6 +3,7 @@ but every button runs through appeals.services, so money, locks and the event lo
 as anywhere else. Nothing on an appeal is edited by hand."""
 
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect
 from django.urls import path, reverse
@@ -190,11 +191,17 @@ class AppealAdmin(FSMAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
                          "show_save_and_add_another": False, "show_delete": False}
         return super().change_view(request, object_id, form_url, extra_context)
 
-    def save_model(self, request, obj, form, change):
-        """Nothing on the page is editable."""
-
-    def save_related(self, request, form, formsets, change):
-        """The log is append-only."""
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        """A POST on an appeal is a transition button or nothing: no field is edited by hand."""
+        if request.method != "POST" or object_id is None:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        obj = self.get_object(request, object_id)
+        if obj is None or not self.has_view_permission(request, obj):
+            raise PermissionDenied
+        if request.POST.get(self.fsm_post_param):
+            return self.response_change(request, obj)
+        self.message_user(request, _("Appeals change only through the decision buttons."), messages.ERROR)
+        return redirect(request.path)
 
     # Transitions go through the services; decisions land the agent on the next appeal.
 

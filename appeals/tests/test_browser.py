@@ -43,3 +43,41 @@ def test_customer_files_an_appeal_with_three_screenshots(browser_page, live_serv
     assert row.count() == 1
     assert "已提交" in row.inner_text()
     assert freeze.amount == Decimal("599.00")
+
+
+def test_agent_takes_next_opens_a_screenshot_and_approves(browser_page, live_server):
+    call_command("seed_demo", stdout=io.StringIO())
+    page = browser_page
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(f"{live_server.url}/admin/login/")
+    page.fill("#id_username", "agent")
+    page.fill("#id_password", "demo1234")
+    page.click("input[type=submit]")
+    page.goto(f"{live_server.url}/admin/appeals/appeal/")
+    page.click("[data-testid=take-next]")
+    page.wait_for_url("**/admin/appeals/appeal/*/change/")
+
+    appeal = Appeal.objects.get(assignee__username="agent")
+    assert appeal.state == State.IN_REVIEW
+    assert appeal.reference in page.content()
+    with page.expect_popup() as popup_info:
+        page.locator(".evidence-grid a").first.click()
+    screenshot = popup_info.value
+    screenshot.wait_for_load_state()
+    assert screenshot.evaluate("document.contentType") == "image/jpeg"
+    screenshot.close()
+
+    account = appeal.freeze.account
+    available_before = account.available
+    page.click("button[name=_fsm_transition_to][value=approve]")
+    page.wait_for_url("**/admin/appeals/appeal/")  # no other appeal of this agent: back to the queue
+    assert "✓" in page.inner_text(".messagelist")
+    appeal.refresh_from_db()
+    account.refresh_from_db()
+    assert appeal.state == State.APPROVED
+    assert account.available == available_before + appeal.freeze.amount
+
+    page.context.clear_cookies()
+    page.set_viewport_size({"width": 375, "height": 812})
+    login(page, live_server, appeal.customer.username)
+    assert page.inner_text("[data-testid=available]") == f"¥{account.available}"
