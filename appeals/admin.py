@@ -5,7 +5,8 @@ as anywhere else. Nothing on an appeal is edited by hand."""
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -117,12 +118,12 @@ class AppealAdmin(FSMAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     fieldsets = (
         (None, {"fields": ("reference", "state", "customer_contact", "assignee", "due", "description")}),
         (_("Record and claims"), {"fields": ("facts",)}),
-        (_("Screenshots"), {"fields": ("evidence_thumbnails",)}),
+        (_("Screenshots"), {"fields": ("evidence_thumbnails", "checks")}),
         (_("Risk"), {"fields": ("risk",)}),
         (_("Customer history"), {"fields": ("history",)}),
     )
     readonly_fields = ("reference", "state", "customer_contact", "assignee", "due", "description", "facts",
-                       "evidence_thumbnails", "risk", "history")
+                       "evidence_thumbnails", "checks", "risk", "history")
     inlines = [AppealEventInline]
 
     class Media:
@@ -167,6 +168,10 @@ class AppealAdmin(FSMAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     @admin.display(description=_("screenshots"))
     def evidence_thumbnails(self, obj):
         return admin_panels.evidence_panel(obj)
+
+    @admin.display(description=_("checks against the record"))
+    def checks(self, obj):
+        return admin_panels.checks_panel(obj)
 
     @admin.display(description=_("risk"))
     def risk(self, obj):
@@ -252,10 +257,26 @@ class AppealAdmin(FSMAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
             path("take-next/", self.admin_site.admin_view(require_POST(self.take_next_view)),
                  name="appeals_appeal_take_next"),
             path("dashboard/", self.admin_site.admin_view(dashboard_view), name="appeals_dashboard"),
+            path("evidence/<int:pk>/annotated/", self.admin_site.admin_view(self.annotated_evidence_view),
+                 name="appeals_evidence_annotated"),
             path("dashboard/decisions.csv", self.admin_site.admin_view(decisions_csv_view),
                  name="appeals_decisions_csv"),
             *super().get_urls(),
         ]
+
+    def annotated_evidence_view(self, request, pk):
+        """The full-size screenshot with the boxes of the text read; ?line=N highlights one."""
+        evidence = get_object_or_404(Evidence.objects.select_related("appeal"), pk=pk,
+                                     status=Evidence.Status.READY)
+        if not self.has_view_permission(request, evidence.appeal):
+            raise PermissionDenied
+        line = int(request.GET.get("line", -1)) if request.GET.get("line", "").lstrip("-").isdigit() else -1
+        boxes = [{"points": " ".join(f"{x},{y}" for x, y in item["box"]), "text": item["text"],
+                  "highlight": index == line} for index, item in enumerate(evidence.ocr_lines)]
+        return TemplateResponse(request, "admin/appeals/evidence_annotated.html", {
+            **self.admin_site.each_context(request), "title": evidence, "evidence": evidence, "boxes": boxes,
+            "image_url": reverse("evidence-image", args=[evidence.appeal.reference, evidence.pk]),
+        })
 
     def take_next_view(self, request):
         if not (request.user.is_agent or request.user.is_supervisor):

@@ -53,7 +53,7 @@ def decisions_csv_view(request):
         for event in stats.decision_rows(start_at, end_at).iterator(chunk_size=500):
             appeal = event.appeal
             yield writer.writerow([
-                appeal.reference, timezone.localtime(event.created_at).isoformat(), event.actor.get_username(),
+                appeal.reference, timezone.localtime(event.created_at).isoformat(), stats.decider_name(event),
                 event.to_state, appeal.reject_reason, appeal.freeze.amount, appeal.freeze.reason,
                 appeal.risk_level, timezone.localtime(appeal.created_at).isoformat(),
                 timezone.localtime(appeal.due_at).isoformat() if appeal.due_at else "",

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Freeze, Refund
 
+from . import crosscheck
 from . import risk as appeal_risk
 from .models import Appeal
 
@@ -107,3 +108,27 @@ def history_panel(appeal: Appeal) -> str:
         account.frozen, _("Earlier appeals"), appeals_html, _("Refunds in the last 30 days"), len(refunds),
         refunds_html, _("Open freezes"), freezes_html,
     )
+
+
+_CHECK_ICONS = {crosscheck.MATCH: "✓", crosscheck.CONTRADICTS: "✗", crosscheck.NOT_FOUND: "?"}
+
+
+def checks_panel(appeal: Appeal) -> str:
+    """The OCR checklist; each check links to the screenshot with the text it relied on boxed."""
+    if not appeal.evidence_checks:
+        return _("No checks yet: the screenshots are still being read, or reading is switched off.")
+    rows = []
+    for check in appeal.evidence_checks:
+        where = ""
+        if check.get("evidence_id"):
+            url = reverse("admin:appeals_evidence_annotated", args=[check["evidence_id"]])
+            where = format_html('<a href="{}?line={}" target="_blank" rel="noopener">{}</a>', url,
+                                check.get("line") or 0, _("see on screenshot"))
+        rows.append(format_html(
+            '<tr class="check-{}"><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>',
+            check["status"], _CHECK_ICONS[check["status"]], crosscheck.CHECK_LABELS.get(check["code"], check["code"]),
+            check.get("read") or "—", check.get("expected") or "—", where,
+        ))
+    header = format_html("<tr><th></th><th>{}</th><th>{}</th><th>{}</th><th></th></tr>", _("Check"), _("Read"),
+                         _("Expected"))
+    return format_html('<table class="checks">{}{}</table>', header, format_html_join("", "{}", ((r,) for r in rows)))

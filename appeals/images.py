@@ -29,6 +29,7 @@ class CleanImage:
     width: int
     height: int
     phash: str
+    image: Image.Image  # the decoded, oriented RGB image, for OCR without decoding again
 
 
 def _open(file) -> Image.Image:
@@ -99,5 +100,5 @@ def clean(file) -> CleanImage:
     thumb.save(thumb_out, "JPEG", quality=80)
     return CleanImage(
         jpeg=out.getvalue(), thumbnail=thumb_out.getvalue(), width=image.width, height=image.height,
-        phash=str(imagehash.phash(thumb)),
+        phash=str(imagehash.phash(thumb)), image=image,
     )

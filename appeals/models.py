@@ -89,6 +89,8 @@ class Appeal(ConcurrentTransitionMixin, models.Model):
     risk_level = models.CharField(_("risk level"), max_length=10, choices=RiskLevel.choices, default=RiskLevel.LOW)
     risk_rules = models.JSONField(_("risk rules fired"), default=list, blank=True,
                                   help_text=_("Codes of the risk rules that fired, with their explanations."))
+    evidence_checks = models.JSONField(_("evidence checks"), default=list, blank=True,
+                                       help_text=_("What the screenshots say compared with the record."))
     reject_reason = models.CharField(_("reject reason"), max_length=24, choices=RejectReason.choices, blank=True)
     created_at = models.DateTimeField(_("submitted at"), default=timezone.now)
     due_at = models.DateTimeField(_("due"), null=True, blank=True,
@@ -170,6 +172,10 @@ class Appeal(ConcurrentTransitionMixin, models.Model):
     def resolve(self, *, by):
         self.decided_at = timezone.now()
 
+    @transition(field=state, source=State.SUBMITTED, target=State.APPROVED)
+    def approve_by_system(self, *, by):
+        self.decided_at = timezone.now()
+
     @transition(field=state, source=[State.SUBMITTED, State.IN_REVIEW], target=State.ESCALATED)
     def escalate_overdue(self, *, by):
         self.sla_breached = True
@@ -230,6 +236,7 @@ class Evidence(models.Model):
     width = models.PositiveIntegerField(_("width"), null=True, blank=True)
     height = models.PositiveIntegerField(_("height"), null=True, blank=True)
     phash = models.CharField(_("perceptual hash"), max_length=16, blank=True, db_index=True)
+    ocr_lines = models.JSONField(_("text read"), default=list, blank=True)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
                                     verbose_name=_("uploaded by"))
     created_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
@@ -248,7 +255,7 @@ class Evidence(models.Model):
 REQUIRED_REFUND_EVIDENCE = [Evidence.Kind.ORDER, Evidence.Kind.LOGISTICS, Evidence.Kind.REFUND_RECEIPT]
 
 
-DECISION_TRANSITIONS = ["approve", "reject", "reject_escalated"]
+DECISION_TRANSITIONS = ["approve", "approve_by_system", "reject", "reject_escalated"]
 
 
 class AuditSample(models.Model):
@@ -257,13 +264,15 @@ class AuditSample(models.Model):
     class Reason(models.TextChoices):
         SAMPLED = "sampled", _("Random daily sample")
         HIGH_RISK = "high_risk", _("High-risk approval")
+        SYSTEM = "system", _("Straight-through approval by the system")
 
     event = models.OneToOneField(AppealEvent, on_delete=models.PROTECT, related_name="audit_sample",
                                  verbose_name=_("decision"))
     appeal = models.ForeignKey(Appeal, on_delete=models.PROTECT, related_name="audit_samples",
                                verbose_name=_("appeal"))
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                                   verbose_name=_("decided by"))
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+", verbose_name=_("decided by"),
+                                   help_text=_("Empty for the system's straight-through approvals."))
     decided_on = models.DateField(_("decision day"))
     reason = models.CharField(_("why sampled"), max_length=12, choices=Reason.choices)
     created_at = models.DateTimeField(_("sampled at"), default=timezone.now)

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts import risk
 from accounts.models import RiskLevel
 
+from .crosscheck import CHECK_LABELS, CONTRADICTS
 from .models import Appeal, Evidence
 
 APPEAL_RULE_TEXTS = {
@@ -15,6 +16,9 @@ APPEAL_RULE_TEXTS = {
                         _("The %(kind)s matches a screenshot in appeal %(other)s of another customer "
                           "(%(distance)s of 64 bits differ)."),
                         _("One of your screenshots matches one sent with another customer's appeal.")),
+    "evidence_contradicts": (_("Evidence contradicts the record"),
+                             _("%(check)s: the screenshot reads “%(read)s”, the record says “%(expected)s”."),
+                             _("Something in your screenshots does not match our records.")),
 }
 
 
@@ -39,12 +43,21 @@ def evidence_reused(appeal: Appeal) -> list[risk.Finding]:
     return findings
 
 
+def evidence_contradicts(appeal: Appeal) -> list[risk.Finding]:
+    return [
+        risk.Finding("evidence_contradicts", RiskLevel.MEDIUM, {
+            "check": CHECK_LABELS.get(check["code"], check["code"]), "read": check["read"],
+            "expected": check["expected"]})
+        for check in appeal.evidence_checks if check["status"] == CONTRADICTS
+    ]
+
+
 def assess_appeal(appeal: Appeal) -> list[risk.Finding]:
     refund = appeal.freeze.refund
     findings = risk.assess_refund(refund) if refund else []
     if not refund and (overdue := risk.overdue_in_a_row(appeal.freeze.account)):
         findings.append(overdue)
-    return findings + evidence_reused(appeal)
+    return findings + evidence_reused(appeal) + evidence_contradicts(appeal)
 
 
 def level_for(appeal: Appeal, findings: list[risk.Finding]) -> str:

@@ -7,6 +7,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.db.models import Count
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from .models import DECISION_TRANSITIONS, OPEN_STATES, Appeal, AppealEvent, AuditVerdict, State
 
@@ -31,6 +32,10 @@ class AgentRow:
     @property
     def median_handling_hours(self):
         return statistics.median(self.handling_hours) if self.handling_hours else None
+
+
+def decider_name(event) -> str:
+    return event.actor.get_username() if event.actor else str(_("system"))
 
 
 def _hours(delta: timedelta) -> float:
@@ -67,7 +72,7 @@ def dashboard(*, days: int = 30, now: datetime | None = None) -> dict:
         appeal = event.appeal
         to_decision.append(_hours(event.created_at - appeal.created_at))
         breached += appeal.due_at is not None and event.created_at > appeal.due_at
-        row = agents.setdefault(event.actor_id, AgentRow(event.actor.get_username(), handling_hours=[]))
+        row = agents.setdefault(event.actor_id, AgentRow(decider_name(event), handling_hours=[]))
         row.decisions += 1
         row.approvals += event.to_state == State.APPROVED
         if event.pk in verdicts:

@@ -32,11 +32,12 @@ def _draw_order(day: date, event_id: int) -> str:
 
 
 def audit_sample_day(*, day: date) -> int:
-    """Sample one day's decisions: at least AUDIT_SAMPLE_RATE of each decider's (one at least),
-    and every high-risk approval. Idempotent; returns how many samples are new."""
+    """Sample one day's decisions: at least AUDIT_SAMPLE_RATE of each decider's (one at least;
+    the system counts as one decider), and every high-risk approval. Idempotent; returns how
+    many samples are new. (System approvals are also sampled as they happen: see review.py.)"""
     events = list(
-        AppealEvent.objects.filter(transition__in=DECISION_TRANSITIONS, created_at__range=_day_bounds(day),
-                                   actor__isnull=False)
+        AppealEvent.objects.filter(transition__in=DECISION_TRANSITIONS, created_at__gte=_day_bounds(day)[0],
+                                   created_at__lt=_day_bounds(day)[1])
         .select_related("appeal").order_by("pk")
     )
     picks: dict[int, str] = {}

@@ -3,14 +3,15 @@
 import logging
 import uuid
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .. import images, tasks
+from .. import images, ocr, tasks
 from ..models import Appeal, Evidence
-from .base import appeal_assess_risk
+from .review import appeal_review_evidence
 
 log = logging.getLogger("appeals.services")
 
@@ -41,9 +42,12 @@ def evidence_process(*, evidence_id: int) -> str | None:
     evidence = Evidence.objects.filter(pk=evidence_id).first()
     if evidence is None or evidence.status != Evidence.Status.PENDING:
         return evidence and evidence.status
+    lines = []
     try:
         with evidence.upload.open("rb") as raw:
             result, reason = images.clean(raw), ""
+        if settings.EVIDENCE_OCR:
+            lines = [line.as_dict() for line in ocr.read_lines(result.image)]
     except images.EvidenceRejected as exc:
         result, reason = None, exc.message
     except FileNotFoundError:
@@ -60,15 +64,15 @@ def evidence_process(*, evidence_id: int) -> str | None:
             evidence.image.save(f"{name}.jpg", ContentFile(result.jpeg), save=False)
             evidence.thumbnail.save(f"{name}.jpg", ContentFile(result.thumbnail), save=False)
             evidence.width, evidence.height, evidence.phash = result.width, result.height, result.phash
+            evidence.ocr_lines = lines
             evidence.status = Evidence.Status.READY
         evidence.upload = ""
         evidence.processed_at = timezone.now()
         evidence.save()
-        if evidence.status == Evidence.Status.READY:
-            appeal_assess_risk(Appeal.objects.select_related("freeze__refund__order__account", "freeze__account")
-                               .get(pk=evidence.appeal_id))
         if upload_name:
             storage = evidence.upload.storage
             transaction.on_commit(lambda: storage.delete(upload_name))
-    log.info("evidence %s %s", evidence_id, evidence.status)
+    log.info("evidence %s %s (%d lines read)", evidence_id, evidence.status, len(lines))
+    if not Evidence.objects.filter(appeal_id=evidence.appeal_id, status=Evidence.Status.PENDING).exists():
+        appeal_review_evidence(appeal_id=evidence.appeal_id)
     return evidence.status

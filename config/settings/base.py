@@ -116,6 +116,13 @@ RISK_OVERDUE_LIMIT_CUT = env("RISK_OVERDUE_LIMIT_CUT", default="0.30")  # share 
 RISK_VIRTUAL_ADDRESS_MARKERS = ["虚拟", "virtual", "代收点", "测试地址"]
 RISK_PHASH_MAX_DISTANCE = 6  # bits of 64: "the same image" after re-encoding and resizing
 AUDIT_SAMPLE_RATE = env.float("AUDIT_SAMPLE_RATE", default=0.10)  # share of each agent's daily decisions
+# Evidence OCR and straight-through approval (switchable; the production profile turns it off).
+EVIDENCE_OCR = env.bool("EVIDENCE_OCR", default=True)
+EVIDENCE_OCR_THREADS = env.int("EVIDENCE_OCR_THREADS", default=1)
+STRAIGHT_THROUGH_ENABLED = env.bool("STRAIGHT_THROUGH_ENABLED", default=True)
+STRAIGHT_THROUGH_MAX_AMOUNT = env("STRAIGHT_THROUGH_MAX_AMOUNT", default="1000.00")
+STRAIGHT_THROUGH_CLEAN_DAYS = 90  # no rejected or overturned appeal in this many days
+STRAIGHT_THROUGH_AUDIT_ALL_UNTIL = env.int("STRAIGHT_THROUGH_AUDIT_ALL_UNTIL", default=50)  # confirmed, then sample
 EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
 EVIDENCE_MAX_FILES = 8
 EVIDENCE_MAX_PIXELS = 40_000_000  # well under Pillow's bomb warning (89 M); enforced as an error

@@ -18,3 +18,5 @@ SECURE_HSTS_PRELOAD = True
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
+
+STRAIGHT_THROUGH_ENABLED = env.bool("STRAIGHT_THROUGH_ENABLED", default=False)

@@ -16,6 +16,9 @@ STORAGES["private"]["OPTIONS"]["location"] = PRIVATE_MEDIA_ROOT  # noqa: F405
 
 # Unit tests run tasks in-process when their transaction commits (django_capture_on_commit_callbacks);
 # the worker integration tests start a real Celery worker on the broker instead.
+# OCR takes seconds per screenshot: the tests that exercise it turn it on themselves.
+EVIDENCE_OCR = False
+
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
 if CELERY_BROKER_URL == "filesystem://":  # noqa: F405

@@ -1,0 +1,85 @@
+"""When an appeal's last screenshot is processed: cross-check the screenshots against the record,
+re-assess the risk, and approve straight through when everything matches and nothing is risky."""
+
+import logging
+from datetime import timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts import services as ledger
+from accounts.models import Freeze, RiskLevel
+
+from .. import crosscheck
+from ..models import (
+    REQUIRED_REFUND_EVIDENCE,
+    Appeal,
+    AuditSample,
+    AuditVerdict,
+    Evidence,
+    State,
+)
+from .base import appeal_assess_risk, apply_transition, lock_appeal, notify_customer
+
+log = logging.getLogger("appeals.services")
+
+
+def straight_through_blockers(appeal: Appeal, evidence: list[Evidence]) -> list[str]:
+    """Why the system may not approve this appeal by itself; empty when it may."""
+    blockers = []
+    if not (settings.STRAIGHT_THROUGH_ENABLED and settings.EVIDENCE_OCR):
+        blockers.append("switched off")
+    if appeal.state != State.SUBMITTED:
+        blockers.append(f"state is {appeal.state}")
+    ready = {item.kind for item in evidence if item.status == Evidence.Status.READY}
+    if appeal.freeze.refund is None or not set(REQUIRED_REFUND_EVIDENCE) <= ready:
+        blockers.append("required screenshots missing")
+    if not crosscheck.all_match(appeal.evidence_checks):
+        blockers.append("not every check matches")
+    if appeal.risk_level != RiskLevel.LOW:
+        blockers.append(f"risk {appeal.risk_level}")
+    if appeal.freeze.amount > Decimal(settings.STRAIGHT_THROUGH_MAX_AMOUNT):
+        blockers.append("amount above the straight-through limit")
+    since = timezone.now() - timedelta(days=settings.STRAIGHT_THROUGH_CLEAN_DAYS)
+    customer_appeals = Appeal.objects.filter(customer_id=appeal.customer_id)
+    if customer_appeals.filter(state=State.REJECTED, decided_at__gte=since).exists():
+        blockers.append("a rejected appeal in the last 90 days")
+    if AuditVerdict.objects.filter(sample__appeal__customer_id=appeal.customer_id, created_at__gte=since,
+                                   verdict=AuditVerdict.Verdict.OVERTURNED).exists():
+        blockers.append("an overturned appeal in the last 90 days")
+    return blockers
+
+
+def _sample_system_approval(appeal: Appeal, event) -> None:
+    """Every system approval is audited until enough of them have been confirmed."""
+    confirmed = AuditVerdict.objects.filter(sample__reason=AuditSample.Reason.SYSTEM,
+                                            verdict=AuditVerdict.Verdict.CONFIRMED).count()
+    if confirmed < settings.STRAIGHT_THROUGH_AUDIT_ALL_UNTIL:
+        AuditSample.objects.create(event=event, appeal=appeal, decided_by=None,
+                                   decided_on=timezone.localdate(event.created_at), reason=AuditSample.Reason.SYSTEM)
+
+
+@transaction.atomic
+def appeal_review_evidence(*, appeal_id: int) -> Appeal:
+    appeal = lock_appeal(appeal_id, with_account=True)
+    evidence = list(appeal.evidence.all())
+    if any(item.status == Evidence.Status.PENDING for item in evidence):
+        return appeal
+    if settings.EVIDENCE_OCR:
+        appeal.evidence_checks = [check.as_dict() for check in crosscheck.cross_check(appeal, evidence)]
+        Appeal.objects.filter(pk=appeal.pk).update(evidence_checks=appeal.evidence_checks)
+    appeal_assess_risk(appeal)
+    blockers = straight_through_blockers(appeal, evidence)
+    if blockers:
+        log.info("appeal %s not approved straight through: %s", appeal.reference, "; ".join(blockers))
+        return appeal
+    event = apply_transition(appeal, "approve_by_system", None, note="evidence matched the record")
+    ledger.freeze_release(freeze=appeal.freeze, source=Freeze.ReleaseSource.APPEAL, note=appeal.reference)
+    _sample_system_approval(appeal, event)
+    notify_customer(appeal, _("Your appeal %(ref)s was approved: your screenshots matched our records and "
+                              "¥%(amount)s is available again.") % {"ref": appeal.reference,
+                                                                   "amount": appeal.freeze.amount})
+    return appeal
