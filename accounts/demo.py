@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.contrib.auth.models import Group
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import roles, services
 from .models import Freeze, Order, User
@@ -51,7 +52,7 @@ def seed_malicious_burst(account):
               for i in range(5)]
     for i, order in enumerate(orders):  # the risk rules flag the first one already: virtual address
         _refund(order, days_ago=0, returned_item_name="旧手机壳", returned_item_sku="SKU-JUNK",
-                return_address=VIRTUAL_ADDRESS, tracking_number=f"YD31000000000{i}")
+                return_address=VIRTUAL_ADDRESS, tracking_number=f"YD310000000000{i}")
 
 
 def seed_takeaway(account):
@@ -71,8 +72,13 @@ STAFF = [("agent", roles.AGENT), ("agent2", roles.AGENT), ("supervisor", roles.S
 
 
 
+# The demo staff's TOTP secret (hex), published in the README so the demo's two-factor login works:
+# add it to an authenticator app, or run `python manage.py totp_code agent` for the current code.
+DEMO_TOTP_KEY = "3132333435363738393031323334353637383930"
+
+
 def ensure_user(username, role=None, phone="", is_superuser=False) -> tuple[User, bool]:
-    """Get or create a demo login; an existing one is left exactly as it is."""
+    """Get or create a demo login; an existing one is left exactly as it is. Staff get a TOTP device."""
     user, created = User.objects.get_or_create(username=username, defaults={"phone": phone.replace(" ", "")})
     if created:
         user.set_password(PASSWORD)
@@ -81,6 +87,8 @@ def ensure_user(username, role=None, phone="", is_superuser=False) -> tuple[User
         user.save()
         if role:
             user.groups.add(Group.objects.get(name=role))
+        if user.is_staff:
+            TOTPDevice.objects.create(user=user, name="demo", key=DEMO_TOTP_KEY, confirmed=True)
     return user, created
 
 

@@ -214,13 +214,17 @@ def bill_record(*, account: CreditAccount, due_on: date, amount, paid_on: date |
     account = _lock_account(account.pk)
     bill, _created = Bill.objects.update_or_create(account=account, due_on=due_on,
                                                    defaults={"amount": value, "paid_on": paid_on})
-    streak = list(Bill.objects.filter(account=account).order_by("-due_on")[: settings.RISK_OVERDUE_BILLS_IN_A_ROW])
-    if (risk.overdue_in_a_row(account) and bill in streak and not any(b.limit_cut for b in streak)):
+    streak = []  # the overdue bills in a row, latest first
+    for past in Bill.objects.filter(account=account, due_on__lt=timezone.localdate()).order_by("-due_on"):
+        if not past.is_overdue:
+            break
+        streak.append(past)
+    if len(streak) >= settings.RISK_OVERDUE_BILLS_IN_A_ROW and not any(b.limit_cut for b in streak):
         cut = min((account.limit * Decimal(settings.RISK_OVERDUE_LIMIT_CUT)).quantize(CENT), account.available)
         if cut > ZERO:
             limit_change(account=account, new_limit=account.limit - cut,
                          note=f"{settings.RISK_OVERDUE_BILLS_IN_A_ROW} overdue repayments in a row")
-        Bill.objects.filter(pk=bill.pk).update(limit_cut=True)
+        Bill.objects.filter(pk=streak[0].pk).update(limit_cut=True)
     return bill
 
 
@@ -291,10 +295,9 @@ def freeze_release_due_batch(*, today: date | None = None, batch_size: int = 500
     """Release one batch of due freezes. Accounts are claimed with SKIP LOCKED, so pollers
     running at once split the work and none releases a freeze twice; returns the released."""
     today = today or timezone.localdate()
-    account_ids = list(freezes_due(today).order_by("account_id").values_list("account_id", flat=True)
-                       .distinct()[:batch_size])
+    # Skip locked accounts before the limit, so a second poller takes the next ones instead of none.
     accounts = {account.pk: account for account in CreditAccount.objects.select_for_update(skip_locked=True)
-                .filter(pk__in=account_ids).order_by("pk")}
+                .filter(pk__in=freezes_due(today).values("account_id")).order_by("pk")[:batch_size]}
     if not accounts:
         return []
     freezes = list(freezes_due(today).select_for_update(of=("self",)).filter(account_id__in=accounts)

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
 
+from . import evidence_facts
 from .models import Appeal, Evidence
 
 MATCH, CONTRADICTS, NOT_FOUND = "match", "contradicts", "not_found"
@@ -35,10 +36,8 @@ class Check:
         return asdict(self)
 
 
-def _facts(items: list[Evidence], kind: str) -> list[tuple]:
+def _facts(items: list[Evidence], kind: str) -> list[tuple[Evidence, evidence_facts.Fact]]:
     """Facts of one kind from every ready screenshot of the given items, in upload order."""
-    from . import evidence_facts  # TEMP until the parsers module lands
-
     return [
         (item, fact)
         for item in items

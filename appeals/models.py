@@ -31,6 +31,7 @@ class State(models.TextChoices):
 
 
 OPEN_STATES = [State.SUBMITTED, State.IN_REVIEW, State.INFO_REQUESTED, State.ESCALATED]
+CLOSED_STATES = [State.APPROVED, State.REJECTED, State.WITHDRAWN, State.RESOLVED]
 DECIDED_STATES = [State.APPROVED, State.REJECTED]
 
 
@@ -164,7 +165,7 @@ class Appeal(ConcurrentTransitionMixin, models.Model):
 
     @transition(field=state, source=OPEN_STATES, target=State.WITHDRAWN, permission=_is_owner)
     def withdraw(self, *, by):
-        pass
+        self.decided_at = timezone.now()  # closed: starts the evidence retention clock
 
     # System transitions: no user permission; only the timers' services call them.
 
@@ -241,6 +242,8 @@ class Evidence(models.Model):
                                     verbose_name=_("uploaded by"))
     created_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
     processed_at = models.DateTimeField(_("processed at"), null=True, blank=True)
+    purged_at = models.DateTimeField(_("files deleted at"), null=True, blank=True,
+                                     help_text=_("Files are deleted after the retention period; the record stays."))
 
     class Meta:
         verbose_name = _("evidence")

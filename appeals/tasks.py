@@ -72,3 +72,17 @@ def sample_yesterdays_decisions() -> int:
     from .services import audit_sample_day
 
     return audit_sample_day(day=timezone.localdate() - timedelta(days=1))
+
+
+@shared_task(acks_late=True, autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5)
+def purge_old_evidence(batch_size: int = 200, max_batches: int = 100) -> int:
+    """Daily beat job: delete evidence files past the retention period."""
+    from .services import evidence_purge_batch
+
+    purged = 0
+    for _batch in range(max_batches):
+        count = evidence_purge_batch(batch_size=batch_size)
+        purged += count
+        if not count:
+            break
+    return purged

@@ -5,6 +5,7 @@ from . import views
 urlpatterns = [
     path("appeals/", views.appeal_list, name="appeal-list"),
     path("appeals/new/<int:freeze_id>/", views.appeal_create, name="appeal-create"),
+    path("appeals/export.json", views.appeal_history_export, name="appeal-export"),
     path("appeals/<str:reference>/", views.appeal_detail, name="appeal-detail"),
     path("appeals/<str:reference>/reply/", views.appeal_resubmit, name="appeal-resubmit"),
     path("appeals/<str:reference>/withdraw/", views.appeal_withdraw, name="appeal-withdraw"),

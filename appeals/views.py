@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -62,12 +62,9 @@ def appeal_list(request):
     return render(request, "appeals/appeal_list.html", {"appeals": selectors.customer_appeals(request.user)})
 
 
-@login_required
-def appeal_detail(request, reference: str):
-    appeal = selectors.appeal_for_viewer(request.user, reference)
+def _detail_page(request, appeal, resubmit_form=None, status=200):
     is_owner = appeal.customer_id == request.user.pk
-    resubmit_form = None
-    if is_owner and appeal.state == State.INFO_REQUESTED:
+    if resubmit_form is None and is_owner and appeal.state == State.INFO_REQUESTED:
         resubmit_form = ResubmitForm(existing_files=appeal.evidence.count())
     return render(request, "appeals/appeal_detail.html", {
         "appeal": appeal,
@@ -75,7 +72,12 @@ def appeal_detail(request, reference: str):
         "timeline": selectors.customer_timeline(appeal),
         "resubmit_form": resubmit_form,
         "can_withdraw": is_owner and appeal.is_open,
-    })
+    }, status=status)
+
+
+@login_required
+def appeal_detail(request, reference: str):
+    return _detail_page(request, selectors.appeal_for_viewer(request.user, reference))
 
 
 @login_required
@@ -92,10 +94,7 @@ def appeal_resubmit(request, reference: str):
         else:
             messages.success(request, _("Thank you. Your appeal is back with the agent."))
             return redirect("appeal-detail", reference=appeal.reference)
-    return render(request, "appeals/appeal_detail.html", {
-        "appeal": appeal, "evidence": appeal.evidence.all(), "timeline": selectors.customer_timeline(appeal),
-        "resubmit_form": form, "can_withdraw": appeal.is_open,
-    }, status=400)
+    return _detail_page(request, appeal, resubmit_form=form, status=400)
 
 
 @login_required
@@ -122,6 +121,31 @@ def evidence_file(request, reference: str, pk: int, variant: str):
                             filename=f"{evidence.appeal.reference}-{evidence.pk}-{variant}.jpg")
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@login_required
+def appeal_history_export(request):
+    """The customer's own appeals with their timelines, as a JSON file to keep."""
+    appeals = selectors.customer_appeals(request.user).prefetch_related("events", "evidence")
+    data = {
+        "customer": request.user.get_username(),
+        "exported_at": timezone.localtime().isoformat(),
+        "appeals": [{
+            "reference": appeal.reference,
+            "state": appeal.state,
+            "frozen_amount": str(appeal.freeze.amount),
+            "submitted_at": timezone.localtime(appeal.created_at).isoformat(),
+            "decided_at": timezone.localtime(appeal.decided_at).isoformat() if appeal.decided_at else None,
+            "order_number": appeal.claimed_order_number,
+            "description": appeal.description,
+            "screenshots": [{"kind": item.kind, "status": item.status} for item in appeal.evidence.all()],
+            "timeline": [{"at": timezone.localtime(when).isoformat(), "what": str(line)}
+                         for when, line in selectors.customer_timeline(appeal)],
+        } for appeal in appeals],
+    }
+    response = JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 2})
+    response["Content-Disposition"] = 'attachment; filename="my-appeals.json"'
     return response
 
 

@@ -1,7 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from django.utils.translation import gettext_lazy as _
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -11,7 +10,3 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("appeals.urls")),
 ]
-
-admin.site.site_header = _("Appeal Desk")
-admin.site.site_title = _("Appeal Desk")
-admin.site.index_title = _("Review desk")

@@ -1,7 +1,7 @@
 """The only code that changes appeals; see workflow.py for the locking rules."""
 
 from .audit import audit_record_verdict, audit_sample_day
-from .evidence import evidence_process, evidence_store
+from .evidence import evidence_process, evidence_purge_batch, evidence_store
 from .workflow import (
     ApprovalResult,
     appeal_approve,
@@ -31,5 +31,6 @@ __all__ = [
     "appeal_take_next",
     "appeal_withdraw",
     "evidence_process",
+    "evidence_purge_batch",
     "evidence_store",
 ]

@@ -2,6 +2,7 @@
 
 import logging
 import uuid
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -10,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import images, ocr, tasks
-from ..models import Appeal, Evidence
+from ..models import CLOSED_STATES, Appeal, Evidence
 from .review import appeal_review_evidence
 
 log = logging.getLogger("appeals.services")
@@ -76,3 +77,25 @@ def evidence_process(*, evidence_id: int) -> str | None:
     if not Evidence.objects.filter(appeal_id=evidence.appeal_id, status=Evidence.Status.PENDING).exists():
         appeal_review_evidence(appeal_id=evidence.appeal_id)
     return evidence.status
+
+
+def evidence_purge_batch(*, now=None, batch_size: int = 200) -> int:
+    """Delete the files of evidence whose appeal closed more than EVIDENCE_RETENTION_DAYS ago.
+    The evidence row (kind, size, hash, status) and the decision log stay. Safe to run twice."""
+    cutoff = (now or timezone.now()) - timedelta(days=settings.EVIDENCE_RETENTION_DAYS)
+    with transaction.atomic():
+        batch = list(Evidence.objects.select_for_update(skip_locked=True)
+                     .filter(purged_at__isnull=True, appeal__state__in=CLOSED_STATES, appeal__decided_at__lt=cutoff)
+                     .order_by("pk")[:batch_size])
+        names = []
+        for evidence in batch:
+            for field in (evidence.upload, evidence.image, evidence.thumbnail):
+                if field:
+                    names.append((field.storage, field.name))
+            evidence.upload = evidence.image = evidence.thumbnail = ""
+            evidence.ocr_lines = []
+            evidence.purged_at = timezone.now()
+        Evidence.objects.bulk_update(batch, ["upload", "image", "thumbnail", "ocr_lines", "purged_at"])
+        transaction.on_commit(lambda: [storage.delete(name) for storage, name in names])
+    log.info("evidence retention: %d purged", len(batch))
+    return len(batch)

@@ -44,6 +44,19 @@ def appeal_due_at(*, reason: str, submitted_at: datetime) -> datetime:
     return timezone.make_aware(datetime.combine(due_date, local.time()))
 
 
+def _check_daily_limits(customer, *, new_appeal: bool, new_files: int) -> None:
+    """Per customer and calendar day: at most so many appeals and so many uploaded files."""
+    today = timezone.localdate()
+    if new_appeal and (Appeal.objects.filter(customer=customer, created_at__date=today).count()
+                       >= settings.APPEALS_PER_CUSTOMER_PER_DAY):
+        raise InvalidAppeal(_("You can file at most %(n)d appeals a day. Please try again tomorrow.")
+                            % {"n": settings.APPEALS_PER_CUSTOMER_PER_DAY})
+    uploaded = Evidence.objects.filter(uploaded_by=customer, created_at__date=today).count()
+    if uploaded + new_files > settings.UPLOADS_PER_CUSTOMER_PER_DAY:
+        raise InvalidAppeal(_("You can upload at most %(n)d screenshots a day. Please try again tomorrow.")
+                            % {"n": settings.UPLOADS_PER_CUSTOMER_PER_DAY})
+
+
 @transaction.atomic
 def appeal_submit(*, customer, freeze_id: int, order_number: str, tracking_number: str, description: str,
                   files: list, amount: Decimal | None = None) -> Appeal:
@@ -58,6 +71,7 @@ def appeal_submit(*, customer, freeze_id: int, order_number: str, tracking_numbe
         raise InvalidAppeal(_("This amount is no longer frozen; there is nothing to appeal."))
     if freeze.appeals.filter(state__in=OPEN_STATES).exists():
         raise InvalidAppeal(_("You already have an open appeal for this frozen amount."))
+    _check_daily_limits(customer, new_appeal=True, new_files=len(files))
     if freeze.refund:
         if order_number.strip() != freeze.refund.order.number:
             raise InvalidAppeal(_("The order number does not match the order behind this frozen amount."))
@@ -119,6 +133,7 @@ def appeal_resubmit(*, appeal_id: int, actor, message: str, files: list) -> Appe
     if not message.strip() and not files:
         raise InvalidAppeal(_("Add a message or at least one screenshot."))
     appeal = lock_appeal(appeal_id)
+    _check_daily_limits(actor, new_appeal=False, new_files=len(files))
     apply_transition(appeal, "resubmit", actor, customer_message=message.strip())
     evidence_store(appeal, files, actor)
     appeal_assess_risk(appeal)

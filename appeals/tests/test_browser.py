@@ -45,13 +45,17 @@ def test_customer_files_an_appeal_with_three_screenshots(browser_page, live_serv
     assert freeze.amount == Decimal("599.00")
 
 
-def test_agent_takes_next_opens_a_screenshot_and_approves(browser_page, live_server):
+def test_agent_takes_next_opens_a_screenshot_and_approves(browser_page, live_server, settings):
+    settings.STAFF_OTP_REQUIRED = True  # the real sign-in: password and the demo's TOTP code
     call_command("seed_demo", stdout=io.StringIO())
+    code = io.StringIO()
+    call_command("totp_code", "agent", stdout=code)
     page = browser_page
     page.set_viewport_size({"width": 1280, "height": 900})
     page.goto(f"{live_server.url}/admin/login/")
     page.fill("#id_username", "agent")
     page.fill("#id_password", "demo1234")
+    page.fill("#id_otp_token", code.getvalue().strip())
     page.click("input[type=submit]")
     page.goto(f"{live_server.url}/admin/appeals/appeal/")
     page.click("[data-testid=take-next]")

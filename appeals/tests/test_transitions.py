@@ -250,9 +250,8 @@ def test_reject_needs_a_message(message, people, appeal):
     assert_refused(InvalidAppeal, lambda: act("reject", appeal, people["assignee"], message=message), appeal)
 
 
-@pytest.mark.parametrize("state", [S.ESCALATED])
-def test_supervisor_rejects_an_escalated_appeal_and_nothing_is_released(state, people, appeal):
-    reach(state, appeal, people)
+def test_supervisor_rejects_an_escalated_appeal_and_nothing_is_released(people, appeal):
+    reach(S.ESCALATED, appeal, people)
     act("reject", appeal, people["supervisor"], reason=RejectReason.SUSPECTED_CASH_OUT)
     after = Appeal.objects.select_related("freeze").get(pk=appeal.pk)
     assert (after.state, after.decided_by, after.reject_reason) == (

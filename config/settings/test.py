@@ -16,6 +16,13 @@ STORAGES["private"]["OPTIONS"]["location"] = PRIVATE_MEDIA_ROOT  # noqa: F405
 
 # Unit tests run tasks in-process when their transaction commits (django_capture_on_commit_callbacks);
 # the worker integration tests start a real Celery worker on the broker instead.
+# Most admin tests log staff in with force_login; the two-factor tests turn this on themselves.
+STAFF_OTP_REQUIRED = False
+
+# Tests build many appeals for one customer; the abuse-limit tests set the real limits themselves.
+APPEALS_PER_CUSTOMER_PER_DAY = 1000
+UPLOADS_PER_CUSTOMER_PER_DAY = 10000
+
 # OCR takes seconds per screenshot: the tests that exercise it turn it on themselves.
 EVIDENCE_OCR = False
 
