@@ -73,11 +73,13 @@ def _date_order(by_kind) -> Check:
         firsts.append(min(found, key=lambda pair: pair[1].value) if found else None)
     if None in firsts:
         return Check("date_order", NOT_FOUND, "order ≤ return ≤ refund")
-    (o_item, ordered), (_l_item, returned), (r_item, refunded) = firsts
+    (_o_item, ordered), (l_item, returned), (r_item, refunded) = firsts
     read = f"{ordered.value:%Y-%m-%d} / {returned.value:%Y-%m-%d} / {refunded.value:%Y-%m-%d}"
-    if ordered.value.date() <= returned.value.date() <= refunded.value.date():
-        return Check("date_order", MATCH, "order ≤ return ≤ refund", read, r_item.pk, refunded.line)
-    return Check("date_order", CONTRADICTS, "order ≤ return ≤ refund", read, o_item.pk, ordered.line)
+    if ordered.value.date() > returned.value.date():  # point at the date that comes too early
+        return Check("date_order", CONTRADICTS, "order ≤ return ≤ refund", read, l_item.pk, returned.line)
+    if returned.value.date() > refunded.value.date():
+        return Check("date_order", CONTRADICTS, "order ≤ return ≤ refund", read, r_item.pk, refunded.line)
+    return Check("date_order", MATCH, "order ≤ return ≤ refund", read, r_item.pk, refunded.line)
 
 
 def cross_check(appeal: Appeal, evidence: list[Evidence]) -> list[Check]:

@@ -85,7 +85,7 @@ def audit_record_verdict(*, sample_id: int, supervisor, verdict: str, note: str 
     result = AuditVerdict.objects.create(sample=sample, supervisor=supervisor, verdict=verdict, note=note.strip())
     if verdict == AuditVerdict.Verdict.OVERTURNED:
         appeal = lock_appeal(sample.appeal_id)
-        if sample.event.transition == "approve":
+        if sample.event.transition in ("approve", "approve_by_system"):
             _overturn_approval(appeal, account, supervisor, note.strip())
         else:
             _overturn_rejection(appeal, supervisor, note.strip())

@@ -41,6 +41,8 @@ def straight_through_blockers(appeal: Appeal, evidence: list[Evidence]) -> list[
         blockers.append("not every check matches")
     if appeal.risk_level != RiskLevel.LOW:
         blockers.append(f"risk {appeal.risk_level}")
+    if appeal.requires_supervisor:
+        blockers.append("needs a supervisor (four eyes)")
     if appeal.freeze.amount > Decimal(settings.STRAIGHT_THROUGH_MAX_AMOUNT):
         blockers.append("amount above the straight-through limit")
     since = timezone.now() - timedelta(days=settings.STRAIGHT_THROUGH_CLEAN_DAYS)
@@ -48,7 +50,8 @@ def straight_through_blockers(appeal: Appeal, evidence: list[Evidence]) -> list[
     if customer_appeals.filter(state=State.REJECTED, decided_at__gte=since).exists():
         blockers.append("a rejected appeal in the last 90 days")
     if AuditVerdict.objects.filter(sample__appeal__customer_id=appeal.customer_id, created_at__gte=since,
-                                   verdict=AuditVerdict.Verdict.OVERTURNED).exists():
+                                   verdict=AuditVerdict.Verdict.OVERTURNED,
+                                   sample__event__transition__in=["approve", "approve_by_system"]).exists():
         blockers.append("an overturned appeal in the last 90 days")
     return blockers
 

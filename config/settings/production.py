@@ -19,4 +19,28 @@ SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
 
+# Static files from the web process itself (whitenoise), hashed names, compressed.
+STORAGES["staticfiles"] = {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}  # noqa: F405
+
+# Redis cache when configured (shared by all web processes); sessions stay in the database.
+if env("CACHE_URL", default=""):
+    CACHES = {"default": env.cache("CACHE_URL")}
+
+# Evidence on S3-compatible object storage when a bucket is configured; private, never public URLs.
+if env("EVIDENCE_BUCKET", default=""):
+    STORAGES["private"] = {  # noqa: F405
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env("EVIDENCE_BUCKET"),
+            "endpoint_url": env("EVIDENCE_S3_ENDPOINT_URL", default=None),
+            "region_name": env("EVIDENCE_S3_REGION", default=None),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+
+LOG_FORMAT = env("LOG_FORMAT", default="json")
+LOGGING["handlers"]["console"]["formatter"] = LOG_FORMAT  # noqa: F405
+
 STRAIGHT_THROUGH_ENABLED = env.bool("STRAIGHT_THROUGH_ENABLED", default=False)
