@@ -359,6 +359,8 @@ class AuditSampleAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         sample = self.get_object(request, object_id)
+        if not self.has_view_permission(request, sample):
+            raise PermissionDenied
         if request.method == "POST" and sample is not None:
             form = admin_forms.VerdictForm(request.POST)
             if form.is_valid():
