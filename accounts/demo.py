@@ -62,10 +62,24 @@ def seed_takeaway(account):
     _refund(meal, days_ago=15, platform_synced=False, tracking_number="")
 
 
+def seed_clean_refund(account):
+    """A normal refund whose appeal carries matching screenshots: the worker approves it straight through."""
+    shoes = _order(account, "DY202611210005", "329.00", "运动鞋 42码", "SKU-SHOE-42", days_ago=5)
+    _refund(shoes, days_ago=1, tracking_number="SF1402938475611")
+
+
+def seed_doctored_receipt(account):
+    """A normal refund whose appeal's receipt shows another amount: held with a ✗ for an agent."""
+    bag = _order(account, "DY202611190006", "459.00", "双肩包", "SKU-BAG-01", days_ago=7)
+    _refund(bag, days_ago=2, tracking_number="JDVA12345678901")
+
+
 CUSTOMERS = [
     ("demo", "138 0013 8000", "10000.00", seed_demo_customer, "a normal refund, a partial refund, history"),
     ("burst", "139 0013 9000", "8000.00", seed_malicious_burst, "5 refunds in one day: malicious, banned"),
     ("takeaway", "137 0013 7000", "3000.00", seed_takeaway, "external food-delivery refund never synced"),
+    ("clean", "136 0013 6000", "5000.00", seed_clean_refund, "appeal approved straight through by the worker"),
+    ("doctored", "135 0013 5000", "5000.00", seed_doctored_receipt, "appeal held: the receipt's amount ✗"),
 ]
 STAFF = [("agent", roles.AGENT), ("agent2", roles.AGENT), ("supervisor", roles.SUPERVISOR)]
 

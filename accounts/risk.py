@@ -125,7 +125,8 @@ def purchase_after_return(refund: Refund) -> Finding | None:
 def platform_not_synced(refund: Refund) -> Finding | None:
     if refund.platform_synced:
         return None
-    return Finding("platform_not_synced", RiskLevel.LOW, {"platform": refund.order.get_platform_display(),
+    # A person looks at refunds the selling platform has not confirmed (DOMAIN.md: the takeaway case).
+    return Finding("platform_not_synced", RiskLevel.MEDIUM, {"platform": refund.order.get_platform_display(),
                                                            "number": refund.order.number})
 
 

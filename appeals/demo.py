@@ -1,7 +1,10 @@
 """Demo appeals on top of the demo credit data (accounts.demo): one waiting in the queue past
-its due time, and one escalated to the supervisor because the account is banned."""
+its due time, one escalated to the supervisor because the account is banned, one whose
+screenshots match (the worker approves it straight through) and one with a doctored receipt
+(held with a ✗ on the amount)."""
 
 from datetime import timedelta
+from decimal import Decimal
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
@@ -16,7 +19,7 @@ def _shot(name: str, data: bytes):
     return SimpleUploadedFile(name, data, content_type="image/png")
 
 
-def _file(username: str, *, extra=None, description: str, days_ago: int = 0) -> Appeal:
+def _file(username: str, *, extra=None, description: str, days_ago: int = 0, receipt_amount=None) -> Appeal:
     customer = User.objects.get(username=username)
     freeze = Freeze.objects.select_related("refund__order").filter(
         account__customer=customer, status=Freeze.Status.ACTIVE, refund__isnull=False
@@ -25,7 +28,8 @@ def _file(username: str, *, extra=None, description: str, days_ago: int = 0) -> 
     files = [
         (Evidence.Kind.ORDER, _shot("order.png", demo_images.order_screenshot(refund.order))),
         (Evidence.Kind.LOGISTICS, _shot("logistics.png", demo_images.logistics_screenshot(refund))),
-        (Evidence.Kind.REFUND_RECEIPT, _shot("receipt.png", demo_images.refund_receipt(refund))),
+        (Evidence.Kind.REFUND_RECEIPT, _shot("receipt.png", demo_images.refund_receipt(refund,
+                                                                                      amount=receipt_amount))),
         *(extra or []),
     ]
     appeal = services.appeal_submit(
@@ -50,6 +54,11 @@ def seed_appeals(created_now: set[str]) -> None:
             ("退款状态", "退款成功"), ("订单号", order.number), ("退款金额", f"¥{order.amount}")]))
         _file("takeaway", days_ago=6, extra=[(Evidence.Kind.PLATFORM_PROOF, proof)],
               description=f"我的订单{order.number}号已退货,系统显示冻结{order.amount}元,请协助解冻。外卖平台已退款,见截图。")
+    for username, receipt_amount in (("clean", None), ("doctored", Decimal("489.00"))):
+        if username in created_now:
+            order = Freeze.objects.get(account__customer__username=username).refund.order
+            _file(username, receipt_amount=receipt_amount,
+                  description=f"我的订单{order.number}号已退货,系统显示冻结{order.amount}元,请协助解冻")
     if "burst" in created_now:
         appeal = _file("burst", description="我没有套现,退货都是正常的,请协助解冻")
         agent = User.objects.get(username="agent2")

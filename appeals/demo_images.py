@@ -1,9 +1,11 @@
 """Phone-style screenshots drawn with Pillow, for the demo data (and as a base for test generators)."""
 
 import io
+from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
 
+from django.utils import timezone
 from PIL import Image, ImageDraw, ImageFont
 
 CJK_FONTS = [
@@ -45,19 +47,22 @@ def render(title: str, lines: list[tuple[str, str]], *, accent=(254, 44, 85), si
 def order_screenshot(order) -> bytes:
     return render("订单详情", [
         ("订单编号", order.number), ("商品", order.item_name), ("实付款", f"¥{order.amount}"),
-        ("支付方式", "月付"), ("下单时间", f"{order.created_at:%Y-%m-%d %H:%M}"),
+        ("支付方式", "月付"), ("下单时间", f"{timezone.localtime(order.created_at):%Y-%m-%d %H:%M}"),
     ])
 
 
 def logistics_screenshot(refund) -> bytes:
+    signed = max(refund.created_at - timedelta(hours=20), refund.order.created_at)
     return render("退货物流", [
         ("运单号", refund.tracking_number or "—"), ("物流状态", "已签收"),
+        ("签收时间", f"{timezone.localtime(signed):%Y-%m-%d %H:%M}"),
         ("退货商品", refund.returned_item_name), ("寄回地址", refund.return_address[:18]),
     ], accent=(22, 119, 255))
 
 
-def refund_receipt(refund) -> bytes:
+def refund_receipt(refund, *, amount=None) -> bytes:
+    """`amount` other than the refund's draws a doctored receipt (for the demo's ✗ case)."""
     return render("退款详情", [
-        ("退款状态", "退款成功"), ("退款金额", f"¥{refund.amount}"), ("订单编号", refund.order.number),
-        ("退款时间", f"{refund.created_at:%Y-%m-%d %H:%M}"), ("退回至", "月付额度"),
+        ("退款状态", "退款成功"), ("退款金额", f"¥{amount or refund.amount:,}"), ("订单编号", refund.order.number),
+        ("退款时间", f"{timezone.localtime(refund.created_at):%Y-%m-%d %H:%M}"), ("退回至", "月付额度"),
     ], accent=(82, 196, 26))

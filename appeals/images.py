@@ -14,6 +14,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 ACCEPTED_FORMATS = ["JPEG", "PNG", "WEBP"]
 THUMBNAIL_SIZE = (360, 360)
 JPEG_QUALITY = 88
+PHASH_SIZE = 16  # 256 bits: 64-bit hashes of two screenshots of the same app differ by only a few bits
 
 
 class EvidenceRejected(Exception):
@@ -100,5 +101,5 @@ def clean(file) -> CleanImage:
     thumb.save(thumb_out, "JPEG", quality=80)
     return CleanImage(
         jpeg=out.getvalue(), thumbnail=thumb_out.getvalue(), width=image.width, height=image.height,
-        phash=str(imagehash.phash(thumb)), image=image,
+        phash=str(imagehash.phash(thumb, hash_size=PHASH_SIZE)), image=image,
     )

@@ -236,7 +236,8 @@ class Evidence(models.Model):
     thumbnail = models.FileField(_("thumbnail"), storage=private_storage, upload_to="thumbs/", blank=True)
     width = models.PositiveIntegerField(_("width"), null=True, blank=True)
     height = models.PositiveIntegerField(_("height"), null=True, blank=True)
-    phash = models.CharField(_("perceptual hash"), max_length=16, blank=True, db_index=True)
+    phash = models.CharField(_("perceptual hash"), max_length=64, blank=True, db_index=True,
+                             help_text=_("256-bit DCT hash: screenshots of one app look alike at 64 bits."))
     ocr_lines = models.JSONField(_("text read"), default=list, blank=True)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
                                     verbose_name=_("uploaded by"))

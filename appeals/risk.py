@@ -14,7 +14,7 @@ APPEAL_RULE_TEXTS = {
     **risk.RULE_TEXTS,
     "evidence_reused": (_("Screenshot already used by another customer"),
                         _("The %(kind)s matches a screenshot in appeal %(other)s of another customer "
-                          "(%(distance)s of 64 bits differ)."),
+                          "(%(distance)s of 256 bits differ)."),
                         _("One of your screenshots matches one sent with another customer's appeal.")),
     "evidence_contradicts": (_("Evidence contradicts the record"),
                              _("%(check)s: the screenshot reads “%(read)s”, the record says “%(expected)s”."),
@@ -26,17 +26,30 @@ def _distance(a: str, b: str) -> int:
     return (int(a, 16) ^ int(b, 16)).bit_count()
 
 
+def _words(lines: list) -> list[str]:
+    return ["".join(line["text"].split()) for line in lines]
+
+
+def _same_text(mine: Evidence, other_lines: list) -> bool:
+    """When both were read, the same image also says the same thing (same app, different order: no)."""
+    if not mine.ocr_lines or not other_lines:
+        return True
+    return _words(mine.ocr_lines) == _words(other_lines)
+
+
 def evidence_reused(appeal: Appeal) -> list[risk.Finding]:
     mine = [e for e in appeal.evidence.all() if e.phash]
     if not mine:
         return []
     others = (Evidence.objects.exclude(appeal__customer_id=appeal.customer_id).exclude(phash="")
-              .values_list("phash", "appeal__reference"))
+              .values_list("phash", "ocr_lines", "appeal__reference"))
     findings = []
     for evidence in mine:
-        for phash, reference in others:
+        for phash, lines, reference in others:
+            if len(phash) != len(evidence.phash):
+                continue
             distance = _distance(evidence.phash, phash)
-            if distance <= settings.RISK_PHASH_MAX_DISTANCE:
+            if distance <= settings.RISK_PHASH_MAX_DISTANCE and _same_text(evidence, lines):
                 findings.append(risk.Finding("evidence_reused", RiskLevel.HIGH, {
                     "kind": evidence.get_kind_display(), "other": reference, "distance": distance}))
                 break

@@ -86,3 +86,17 @@ def purge_old_evidence(batch_size: int = 200, max_batches: int = 100) -> int:
         if not count:
             break
     return purged
+
+
+@shared_task(acks_late=True, autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5)
+def requeue_stale_evidence(older_than_minutes: int = 5, limit: int = 500) -> int:
+    """Beat job: enqueue again evidence still pending after a while (the broker was down when it was
+    uploaded, or a worker died holding it). Processing is idempotent, so a duplicate is harmless."""
+    from .models import Evidence
+
+    cutoff = timezone.now() - timedelta(minutes=older_than_minutes)
+    stale = list(Evidence.objects.filter(status=Evidence.Status.PENDING, created_at__lt=cutoff)
+                 .order_by("pk").values_list("pk", flat=True)[:limit])
+    for evidence_id in stale:
+        process_evidence.delay(evidence_id)
+    return len(stale)

@@ -179,14 +179,14 @@ def test_purchase_after_return_is_seen_when_the_refund_is_assessed_again(minutes
 # ------------------------------------------------------------------------------- platform_not_synced
 
 
-def test_unsynced_external_refund_fires_platform_not_synced_low():
+def test_unsynced_external_refund_fires_platform_not_synced_medium():
     account = make_account()
     meal = make_order(account, Decimal("86.50"), platform=Order.Platform.FOOD_DELIVERY, occurred_at=ORDERED_ON)
     refund = make_refund(meal, platform_synced=False, occurred_at=at(9, 15))
     assert codes(refund) == ["platform_not_synced"]
-    assert rule(refund, "platform_not_synced")["level"] == RiskLevel.LOW
+    assert rule(refund, "platform_not_synced")["level"] == RiskLevel.MEDIUM
     assert rule(refund, "platform_not_synced")["params"]["number"] == meal.number
-    assert refund.risk_level == RiskLevel.LOW
+    assert refund.risk_level == RiskLevel.MEDIUM
     assert refund.freezes.get().reason == Freeze.Reason.NORMAL_REFUND
 
 

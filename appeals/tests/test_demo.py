@@ -45,9 +45,13 @@ def freeze_of(username, **filters) -> Freeze:
     return Freeze.objects.get(account__customer__username=username, **filters)
 
 
-def release_on(day: date) -> int:
+def release_on(day: date, username: str = "demo") -> int:
+    """Run the beat's release job on `day`; how many of this customer's freezes it released."""
+    released = Freeze.objects.filter(account__customer__username=username, status=Freeze.Status.RELEASED)
+    before = released.count()
     with time_machine.travel(datetime(day.year, day.month, day.day, 9, 0, tzinfo=SH), tick=False):
-        return release_due_freezes.apply().get()
+        release_due_freezes.apply().get()
+    return released.count() - before
 
 
 def test_burst_customer_is_banned_with_every_freeze_malicious(seeded):
@@ -103,6 +107,8 @@ def test_partial_refund_comes_back_later_and_the_takeaway_and_burst_never_do(see
     assert release_on(partial.expected_release_on) == 1
     assert freeze_of("demo", pk=partial.pk).status == Freeze.Status.RELEASED
     assert release_on(date(2027, 6, 30)) == 0
+    assert release_on(date(2027, 6, 30), "takeaway") == 0
+    assert release_on(date(2027, 6, 30), "burst") == 0
     assert freeze_of("takeaway").status == Freeze.Status.ACTIVE
     assert set(Freeze.objects.filter(account__customer__username="burst").values_list("status", flat=True)) == {
         Freeze.Status.ACTIVE}
@@ -114,7 +120,7 @@ def test_seed_demo_twice_is_idempotent(seeded):
               Evidence, Notification]
     before = {model.__name__: model.objects.count() for model in models}
     balances = list(CreditAccount.objects.order_by("pk").values_list("limit", "used", "frozen", "status"))
-    assert before["Appeal"] == 2 and before["CreditAccount"] == 3
+    assert before["Appeal"] == 4 and before["CreditAccount"] == 5
 
     output = seed()
 

@@ -23,7 +23,7 @@ def test_uploaded_evidence_is_processed_by_the_worker(celery_worker):
     wait_until(lambda: not appeal.evidence.filter(status=Evidence.Status.PENDING).exists())
     ready = appeal.evidence.filter(status=Evidence.Status.READY)
     assert ready.count() == 3
-    assert all(item.image and item.thumbnail and len(item.phash) == 16 for item in ready)
+    assert all(item.image and item.thumbnail and len(item.phash) == 64 for item in ready)
 
 
 def test_due_freeze_is_released_once_by_the_beat_task_on_the_worker(celery_worker):

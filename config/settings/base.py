@@ -155,7 +155,7 @@ RISK_PURCHASE_AFTER_RETURN_MINUTES = env.int("RISK_PURCHASE_AFTER_RETURN_MINUTES
 RISK_OVERDUE_BILLS_IN_A_ROW = 3
 RISK_OVERDUE_LIMIT_CUT = env("RISK_OVERDUE_LIMIT_CUT", default="0.30")  # share of the limit cut
 RISK_VIRTUAL_ADDRESS_MARKERS = ["虚拟", "virtual", "代收点", "测试地址"]
-RISK_PHASH_MAX_DISTANCE = 6  # bits of 64: "the same image" after re-encoding and resizing
+RISK_PHASH_MAX_DISTANCE = 8  # bits of 256: "the same image" after re-encoding and resizing
 # Abuse limits per customer and calendar day.
 APPEALS_PER_CUSTOMER_PER_DAY = env.int("APPEALS_PER_CUSTOMER_PER_DAY", default=5)
 UPLOADS_PER_CUSTOMER_PER_DAY = env.int("UPLOADS_PER_CUSTOMER_PER_DAY", default=30)
@@ -198,6 +198,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celery" / "beat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "release-due-freezes": {"task": "appeals.tasks.release_due_freezes", "schedule": 300.0},
+    "requeue-stale-evidence": {"task": "appeals.tasks.requeue_stale_evidence", "schedule": 300.0},
     "escalate-overdue-appeals": {"task": "appeals.tasks.escalate_overdue_appeals", "schedule": 600.0},
     "purge-old-evidence": {"task": "appeals.tasks.purge_old_evidence", "schedule": crontab(hour=3, minute=15)},
     "audit-sample-yesterday": {"task": "appeals.tasks.sample_yesterdays_decisions",

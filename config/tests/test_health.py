@@ -39,8 +39,9 @@ def test_the_callers_request_id_is_echoed(client):
 
 
 def test_json_log_lines_carry_request_and_user(capsys):
-    from config.observability import ContextFilter, request_id, user_id
     from pythonjsonlogger.json import JsonFormatter
+
+    from config.observability import ContextFilter, request_id, user_id
 
     handler = logging.StreamHandler()
     handler.addFilter(ContextFilter())
