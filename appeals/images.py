@@ -92,11 +92,14 @@ def clean(file) -> CleanImage:
         image.load()
     except (OSError, ValueError, SyntaxError) as exc:
         raise EvidenceRejected(_("The image is truncated or damaged and cannot be read.")) from exc
-    image = _to_rgb(ImageOps.exif_transpose(image))
+    ImageOps.exif_transpose(image, in_place=True)  # in place: a second full-size bitmap would double the peak
+    image = _to_rgb(image)
     out = io.BytesIO()
     image.save(out, "JPEG", quality=JPEG_QUALITY, optimize=False)
-    thumb = image.copy()
-    thumb.thumbnail(THUMBNAIL_SIZE, Image.Resampling.BILINEAR, reducing_gap=2.0)
+    scale = min(THUMBNAIL_SIZE[0] / image.width, THUMBNAIL_SIZE[1] / image.height, 1)
+    thumb_size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
+    # resize() with a reducing gap shrinks by whole factors first: no full-size copy, and fast.
+    thumb = image.resize(thumb_size, Image.Resampling.BILINEAR, reducing_gap=2.0)
     thumb_out = io.BytesIO()
     thumb.save(thumb_out, "JPEG", quality=80)
     return CleanImage(
