@@ -38,18 +38,24 @@ def send_notification_emails(notification_ids: list[int]) -> int:
 TRANSIENT = (OperationalError, InterfaceError)
 
 
+def _drain(batch, *, batch_size: int, max_batches: int) -> int:
+    """Run a batch service until it finds nothing more (or max_batches); each batch is its own
+    transaction, so a crash loses at most the batch in flight and the next run picks it up."""
+    done = 0
+    for _round in range(max_batches):
+        count = batch(batch_size=batch_size)
+        done += count
+        if not count:
+            break
+    return done
+
+
 @shared_task(acks_late=True, autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5)
 def release_due_freezes(batch_size: int = 500, max_batches: int = 1000) -> int:
     """Beat job (every few minutes): release every freeze whose date has come, batch by batch."""
     from .services.timers import auto_release_batch
 
-    released = 0
-    for _batch in range(max_batches):
-        count = auto_release_batch(batch_size=batch_size)
-        released += count
-        if not count:
-            break
-    return released
+    return _drain(auto_release_batch, batch_size=batch_size, max_batches=max_batches)
 
 
 @shared_task(acks_late=True, autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5)
@@ -57,13 +63,7 @@ def escalate_overdue_appeals(batch_size: int = 200, max_batches: int = 100) -> i
     """Beat job: escalate appeals past their due time to supervisors."""
     from .services.timers import escalate_overdue_batch
 
-    escalated = 0
-    for _batch in range(max_batches):
-        count = escalate_overdue_batch(batch_size=batch_size)
-        escalated += count
-        if not count:
-            break
-    return escalated
+    return _drain(escalate_overdue_batch, batch_size=batch_size, max_batches=max_batches)
 
 
 @shared_task(acks_late=True)
@@ -79,13 +79,7 @@ def purge_old_evidence(batch_size: int = 200, max_batches: int = 100) -> int:
     """Daily beat job: delete evidence files past the retention period."""
     from .services import evidence_purge_batch
 
-    purged = 0
-    for _batch in range(max_batches):
-        count = evidence_purge_batch(batch_size=batch_size)
-        purged += count
-        if not count:
-            break
-    return purged
+    return _drain(evidence_purge_batch, batch_size=batch_size, max_batches=max_batches)
 
 
 @shared_task(acks_late=True, autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5)
