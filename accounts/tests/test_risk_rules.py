@@ -301,9 +301,6 @@ def _has_cjk(text):
     return any("\u4e00" <= ch <= "\u9fff" for ch in text)
 
 
-@pytest.mark.xfail(strict=True, reason="bug: locale/zh_Hans/LC_MESSAGES/django.po has no entries for the risk "
-                                       "rule texts of accounts/risk.py RULE_TEXTS, so describe() is English under "
-                                       "zh-hans; run makemessages, translate, compilemessages")
 def test_describe_in_chinese():
     with translation.override("zh-hans"):
         text = risk.describe(STORED)
