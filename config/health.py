@@ -1,12 +1,12 @@
 """Health endpoints for the load balancer and the orchestrator: JSON, no login, no secrets."""
 
+from django.conf import settings
 from django.core.files.storage import storages
 from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
-
-from .celery import app as celery_app
+from kombu import Connection
 
 
 @never_cache
@@ -22,7 +22,10 @@ def _database() -> None:
 
 
 def _broker() -> None:
-    with celery_app.connection_for_write() as conn:
+    # A fresh connection to the configured broker, not the app's pool: the pool may hold a
+    # connection that was fine a minute ago.
+    transport_options = getattr(settings, "CELERY_BROKER_TRANSPORT_OPTIONS", {})
+    with Connection(settings.CELERY_BROKER_URL, connect_timeout=2, transport_options=transport_options) as conn:
         conn.ensure_connection(max_retries=1, timeout=2)
 
 

@@ -24,10 +24,8 @@ def test_readyz_reports_each_dependency_without_secrets(client, settings):
         assert secret not in text
 
 
-def test_readyz_is_503_when_the_broker_does_not_answer(client, monkeypatch):
-    from config import celery as celery_module
-
-    monkeypatch.setattr(celery_module.app.conf, "broker_url", "redis://127.0.0.1:1/0")
+def test_readyz_is_503_when_the_broker_does_not_answer(client, settings):
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"  # nothing listens on port 1
     response = client.get("/readyz")
     assert response.status_code == 503
     assert response.json()["checks"]["broker"] == "unavailable"
