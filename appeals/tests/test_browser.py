@@ -85,3 +85,45 @@ def test_agent_takes_next_opens_a_screenshot_and_approves(browser_page, live_ser
     page.set_viewport_size({"width": 375, "height": 812})
     login(page, live_server, appeal.customer.username)
     assert page.inner_text("[data-testid=available]") == f"¥{account.available}"
+
+
+@pytest.mark.ocr
+def test_clean_appeal_filed_in_the_browser_is_approved_by_the_worker(browser_page, live_server, celery_worker,
+                                                                     settings, tmp_path):
+    """The whole straight-through path with real parts: browser upload, broker, worker, OCR, ledger."""
+    from accounts.selectors import ledger_mismatches
+    from appeals import demo_images
+    from conftest import wait_until
+
+    settings.EVIDENCE_OCR = True
+    settings.STRAIGHT_THROUGH_ENABLED = True
+    call_command("seed_demo", stdout=io.StringIO())
+    freeze = Freeze.objects.select_related("refund__order").get(
+        account__customer__username="demo", reason=Freeze.Reason.NORMAL_REFUND, status=Freeze.Status.ACTIVE)
+    refund = freeze.refund
+    shots = {"order_screenshot": demo_images.order_screenshot(refund.order),
+             "logistics_screenshot": demo_images.logistics_screenshot(refund),
+             "refund_receipt": demo_images.refund_receipt(refund)}
+    available_before = freeze.account.available
+
+    page = browser_page
+    login(page, live_server, "demo")
+    page.click(f"[data-testid=appeal-{freeze.pk}]")
+    for field, data in shots.items():
+        path = tmp_path / f"{field}.png"
+        path.write_bytes(data)
+        page.set_input_files(f"#id_{field}", str(path))
+    page.click("button.button[type=submit]")
+    page.wait_for_url("**/appeals/AP*/")
+
+    appeal = Appeal.objects.get(freeze=freeze)
+    wait_until(lambda: Appeal.objects.get(pk=appeal.pk).state == State.APPROVED, timeout=120, interval=0.5)
+    appeal.refresh_from_db()
+    assert appeal.decided_by is None and appeal.assignee is None  # no agent touched it
+    assert [check["status"] for check in appeal.evidence_checks] == ["match"] * 5
+    freeze.refresh_from_db()
+    assert freeze.status == Freeze.Status.RELEASED
+    assert freeze.account.available == available_before + freeze.amount
+    assert ledger_mismatches() == []
+    page.reload()
+    assert "已通过" in page.inner_text("[data-testid=state]")
