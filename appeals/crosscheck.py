@@ -57,6 +57,21 @@ def _compare(code, items, kind, expected, same=lambda read, want: read == want) 
     return Check(code, NOT_FOUND, str(expected))
 
 
+# Records may keep the carrier in front of an all-digit waybill (ZTO7512…); the carrier's own
+# screenshot shows the digits only. SF, JD and YT numbers include their letters.
+_DIGIT_WAYBILL_PREFIXES = ("ZTO", "STO", "YD", "EMS")
+
+
+def _same_waybill(read: str, record: str) -> bool:
+    def bare(number: str) -> str:
+        for prefix in _DIGIT_WAYBILL_PREFIXES:
+            if number.startswith(prefix) and number[len(prefix):].isdigit():
+                return number[len(prefix):]
+        return number
+
+    return bare(read) == bare(record)
+
+
 def _status(items) -> Check:
     found = _facts(items, "status")
     for wanted, status in (("refunded", MATCH), ("refund_failed", CONTRADICTS), ("refund_pending", CONTRADICTS)):
@@ -99,7 +114,7 @@ def cross_check(appeal: Appeal, evidence: list[Evidence]) -> list[Check]:
     ]
     if refund.tracking_number:
         checks.append(_compare("tracking_number", by_kind.get(Evidence.Kind.LOGISTICS, []), "tracking_number",
-                               refund.tracking_number.upper()))
+                               refund.tracking_number.upper(), same=_same_waybill))
     checks.append(_date_order(by_kind))
     return checks
 

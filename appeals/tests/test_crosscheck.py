@@ -340,3 +340,16 @@ def test_freeze_without_a_refund_has_no_checks(django_capture_on_commit_callback
     assert appeal.evidence_checks == []
     assert not crosscheck.all_match(appeal.evidence_checks)
     assert appeal.state == "submitted"  # no checks is never "everything matched"
+
+
+@pytest.mark.parametrize(("read", "record", "same"), [
+    ("75123456789012", "ZTO75123456789012", True),   # 中通 screenshots show the digits only
+    ("ZTO75123456789012", "75123456789012", True),
+    ("SF1402938475610", "SF1402938475610", True),
+    ("1402938475610", "SF1402938475610", False),      # SF numbers include their letters
+    ("75123456789013", "ZTO75123456789012", False),
+])
+def test_waybills_compare_without_a_carrier_prefix_on_digit_numbers(read, record, same):
+    from appeals.crosscheck import _same_waybill
+
+    assert _same_waybill(read, record) is same
