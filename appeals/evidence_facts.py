@@ -188,9 +188,9 @@ _EMS_S10 = re.compile(rf"{_LEFT}(?i:E[A-Z]) ?\d{{3}} ?\d{{3}} ?\d{{3}} ?(?i:CN){
 # Carriers whose numbers are bare digits, with what their numbers look like.
 _DIGIT_RULES = {
     "ZTO": re.compile(r"[75]\d{11,14}"),
-    "STO": re.compile(r"(?:77|88)\d{11}"),
-    "YD": re.compile(r"(?:31|43|46)\d{11}"),
-    "EMS": re.compile(r"1\d{12}"),
+    "STO": re.compile(r"(?:77|88)\d{11}(?:\d{2})?"),  # 13 digits, or the newer 15
+    "YD": re.compile(r"(?:31|43|46)\d{11}(?:\d{2})?"),
+    "EMS": re.compile(r"1\d{12}|98\d{11}"),  # domestic EMS 1…, China Post parcels 98…
     # Only after a 运单号-style label: then a bare 12–15 digit number on a 顺丰/京东/圆通 line is theirs.
     "SF": re.compile(r"\d{12,15}"),
     "JD": re.compile(r"\d{12,15}"),

@@ -323,3 +323,12 @@ OCR_ALPHABET = "0123456789 O.,:：，￥¥元DYELSFJDZTOCNE年月日-/订单号�
 def test_extract_never_fails_and_text_is_a_slice_of_its_line(lines):
     for fact in extract(lines):
         assert fact.text and fact.text in lines[fact.line]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("申通快递 773012345678901", ("STO", "773012345678901")),
+    ("韵达 462012345678901", ("YD", "462012345678901")),
+    ("中国邮政 9812345678901", ("EMS", "9812345678901")),
+])
+def test_newer_fifteen_digit_and_china_post_waybills(text, expected):
+    assert expected in tracking_numbers(text)
