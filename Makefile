@@ -36,3 +36,14 @@ lint: $(VENV)/.installed-dev
 
 clean:
 	rm -rf $(VENV) var db.sqlite3
+
+# Benchmarks (bench/README.md). Results table: var/bench-results.json and .md.
+.PHONY: bench bench-smoke
+
+## bench: every benchmark on PostgreSQL (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/bench; takes minutes)
+bench: $(VENV)/.installed
+	$(BIN)/python bench/run.py
+
+## bench-smoke: each benchmark with tiny sizes on a temporary SQLite file; proves they run (CI, under 2 minutes)
+bench-smoke: $(VENV)/.installed
+	$(BIN)/python bench/run.py --smoke

@@ -105,7 +105,11 @@ class Appeal(ConcurrentTransitionMixin, models.Model):
         verbose_name = _("appeal")
         verbose_name_plural = _("appeals")
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["state", "due_at"], name="appeal_queue_idx")]
+        indexes = [
+            models.Index(fields=["state", "due_at"], name="appeal_queue_idx"),
+            # The agents' queue is sorted by (due_at, pk): read in index order, a page stops after its rows.
+            models.Index(fields=["due_at", "id"], name="appeal_due_order_idx"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["freeze"], condition=Q(state__in=OPEN_STATES), name="one_open_appeal_per_freeze"

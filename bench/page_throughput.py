@@ -1,0 +1,209 @@
+"""Page throughput: the customer's limit page (额度详情, /credit/), logged in, on gunicorn with
+production settings, against a bare Django view returning "ok" on the same server.
+
+    .venv/bin/python bench/page_throughput.py [--smoke] [--json out.json] [--seconds 10]
+
+gunicorn config.wsgi, 2 sync workers, DJANGO_SETTINGS_MODULE=bench.settings (production settings
+plus bench/urls.py, which adds /bench/ok), SECRET_KEY/ALLOWED_HOSTS from the environment,
+SECURE_SSL_REDIRECT=False (plain http on loopback), DATABASE_URL the benchmark's database, static
+files collected under var/bench/. The customer has a credit line with three active and three
+released freezes (orders, refunds, ledger) among 2,000 other customers; the session is made with
+force_login and its cookie sent as a plain header (production marks it Secure, which only tells a
+browser not to send it over http). Both URLs get the same headers, cookie included.
+
+Load: wrk (apt-get install -y wrk), 2 threads, 4 keep-alive connections, in alternating rounds
+(bare, page, bare, page …) adding up to --seconds per URL; without wrk, a Python load generator
+(threads + http.client, keep-alive) says so and does the same. Any non-2xx response fails the run.
+Target: page requests/s ≥ 0.30 × bare.
+"""
+
+# ruff: noqa: S603, S607  (bench-only: starts gunicorn, collectstatic and wrk)
+
+import http.client
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import common
+
+NAME = "page_throughput"
+TARGET = 0.30
+SECRET = "bench-" + secrets.token_hex(24)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _server_env(url: str) -> dict:
+    return common.child_env(DJANGO_SETTINGS_MODULE="bench.settings", SECRET_KEY=SECRET, ALLOWED_HOSTS="127.0.0.1",
+                            SECURE_SSL_REDIRECT="False", DATABASE_URL=url)
+
+
+def _get(port: int, path: str, cookie: str) -> tuple[int, bytes]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        conn.request("GET", path, headers={"Cookie": cookie})
+        response = conn.getresponse()
+        return response.status, response.read()
+    finally:
+        conn.close()
+
+
+def wrk(port: int, path: str, cookie: str, seconds: float) -> dict:
+    out = subprocess.run(["wrk", "-t2", "-c4", f"-d{max(1, round(seconds))}s", "-H", f"Cookie: {cookie}",
+                          f"http://127.0.0.1:{port}{path}"], capture_output=True, text=True, check=True).stdout
+    requests = int(re.search(r"(\d+) requests in", out).group(1))
+    duration = re.search(r"requests in ([\d.]+)(m?s|m)\b", out)
+    value, unit = float(duration.group(1)), duration.group(2)
+    elapsed = value / 1000 if unit == "ms" else value * 60 if unit == "m" else value
+    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    return {"requests": requests, "seconds": elapsed, "non_2xx": int(bad.group(1)) if bad else 0,
+            "socket_errors": sum(map(int, errors.groups())) if errors else 0}
+
+
+def pyload(port: int, path: str, cookie: str, seconds: float, connections: int = 4) -> dict:
+    """A small keep-alive load generator: one thread per connection, GET in a loop."""
+    stop = time.perf_counter() + seconds
+    counts = {"requests": 0, "non_2xx": 0, "socket_errors": 0}
+    lock = threading.Lock()
+
+    def worker():
+        conn, done, bad, errors = None, 0, 0, 0
+        while time.perf_counter() < stop:
+            try:
+                if conn is None:
+                    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+                conn.request("GET", path, headers={"Cookie": cookie})
+                response = conn.getresponse()
+                response.read()
+                done += 1
+                bad += not 200 <= response.status < 300
+                if response.getheader("Connection", "").lower() == "close":
+                    conn.close()
+                    conn = None
+            except OSError:
+                errors += 1
+                conn = None
+        with lock:
+            counts["requests"] += done
+            counts["non_2xx"] += bad
+            counts["socket_errors"] += errors
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=worker) for _ in range(connections)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return {**counts, "seconds": time.perf_counter() - started}
+
+
+def build_customer(others: int):
+    import datagen
+    from django.test import Client
+
+    datagen.credit_lines("pb", datagen.customers("pb", others), freezes_per_account=4)
+    customer_id = datagen.customers("me", 1, start=900_000)[0]
+    datagen.credit_lines("me", [customer_id], freezes_per_account=6, released_every=2)
+    common.verify_ledger()
+    from accounts.models import User
+
+    customer = User.objects.get(pk=customer_id)
+    client = Client()
+    client.force_login(customer)
+    return customer, client.cookies["sessionid"].value
+
+
+def main() -> int:
+    p = common.parser(__doc__)
+    p.add_argument("--seconds", type=float, default=10.0, help="load time per URL (split in rounds)")
+    p.add_argument("--rounds", type=int, default=2)
+    p.add_argument("--loadgen", choices=["auto", "wrk", "python"], default="auto")
+    p.add_argument("--others", type=int, default=2000, help="other customers' credit lines in the database")
+    args = p.parse_args()
+    if args.smoke:
+        args.seconds, args.rounds, args.others = 2.0, 1, 50
+    os.environ["SECRET_KEY"] = SECRET  # the session cookie is signed: same key in here and in gunicorn
+    url = common.bootstrap(NAME)
+    from django.db import connection
+
+    customer, session = build_customer(args.others)
+    connection.close()
+    cookie = f"sessionid={session}"
+
+    use_wrk = args.loadgen == "wrk" or (args.loadgen == "auto" and shutil.which("wrk"))
+    if args.loadgen == "wrk" and not shutil.which("wrk"):
+        common.log(NAME, "wrk is not installed (apt-get install -y wrk): skipped")
+        return common.emit(args, NAME, [common.row("limit page on gunicorn", measured=None, note="skipped: no wrk")])
+    if not use_wrk:
+        common.log(NAME, "using the Python load generator" + (" (--loadgen python)" if args.loadgen == "python" else
+                                                              ": wrk not found (apt-get install -y wrk)"))
+    load = wrk if use_wrk else pyload
+
+    env = _server_env(url)
+    subprocess.run([common.PYTHON, str(common.ROOT / "manage.py"), "collectstatic", "--noinput", "-v0"], env=env,
+                   check=True, cwd=common.ROOT, capture_output=True)
+    port = _free_port()
+    log_path = Path(env.get("BENCH_LOG_DIR", common.ROOT / "var" / "bench" / "logs")) / "gunicorn.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    gunicorn = str(Path(common.PYTHON).with_name("gunicorn"))
+    with open(log_path, "w") as server_log:
+        server = subprocess.Popen([gunicorn, "config.wsgi", "--workers", "2", "--bind", f"127.0.0.1:{port}"],
+                                  env=env, cwd=common.ROOT, stdout=server_log, stderr=subprocess.STDOUT,
+                                  start_new_session=True)
+    try:
+        deadline = time.time() + 60
+        while True:
+            try:
+                if _get(port, "/healthz", "")[0] == 200:
+                    break
+            except OSError:
+                pass
+            if time.time() > deadline or server.poll() is not None:
+                raise RuntimeError(f"gunicorn did not start; see {log_path}")
+            time.sleep(0.2)
+        status, body = _get(port, "/credit/", cookie)
+        assert status == 200 and "¥20000.00".encode() in body, (status, body[:300])
+        assert _get(port, "/bench/ok", cookie) == (200, b"ok")
+        for path in ("/bench/ok", "/credit/"):  # warm both workers
+            load(port, path, cookie, 1.0)
+        totals = {"/bench/ok": [], "/credit/": []}
+        for _round in range(args.rounds):
+            for path in totals:
+                totals[path].append(load(port, path, cookie, args.seconds / args.rounds))
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+
+    def rate(path):
+        runs = totals[path]
+        return sum(r["requests"] for r in runs) / sum(r["seconds"] for r in runs)
+
+    page, bare = rate("/credit/"), rate("/bench/ok")
+    ratio = page / bare
+    failures = sum(r["non_2xx"] + r["socket_errors"] for runs in totals.values() for r in runs)
+    rows = [common.row("limit page on gunicorn (÷ bare 'ok' view)", measured=page, baseline=bare, ratio=ratio,
+                       target=f"≥ {TARGET}", passed=ratio >= TARGET and failures == 0, unit="req/s",
+                       note=f"{'wrk' if use_wrk else 'python loadgen'}, 2 workers, {failures} errors/non-2xx")]
+    details = {"runs": totals, "loadgen": "wrk" if use_wrk else "python", "page_bytes": len(body),
+               "customer": customer.username}
+    return common.emit(args, NAME, rows, details)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
