@@ -207,12 +207,13 @@ def broker_at(url: str):
             os.environ["CELERY_BROKER_URL"] = saved_env
 
 
-def other_backends() -> int:
-    """Sessions on the test database besides this one (a killed worker's linger until PostgreSQL notices)."""
+def other_backends() -> set[int]:
+    """Sessions on the test database besides this one (a killed worker's linger until PostgreSQL notices).
+    Compare with a snapshot taken before the worker started: earlier tests' threads may keep idle ones."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+        cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
                        "AND pid <> pg_backend_pid()")
-        return cursor.fetchone()[0]
+        return {pid for (pid,) in cursor.fetchall()}
 
 
 # --- evidence and storage helpers ---------------------------------------------------------------
@@ -321,6 +322,7 @@ def test_worker_killed_while_cleaning_evidence_is_recovered_by_the_sweeper_exact
 
 def test_worker_killed_during_auto_release_leaves_no_freeze_released_twice(workers):
     freeze_ids = due_freezes(accounts=100, per_account=10, prefix="due")  # ~1 ms a query here: 1000 take ~10 s
+    sessions_before = other_backends()
     first = workers("fault-a")
     tasks.release_due_freezes.delay(batch_size=5)  # 50 freezes a batch, 20 batches
     releases = LedgerEntry.objects.filter(kind=LedgerEntry.Kind.RELEASE)
@@ -329,7 +331,7 @@ def test_worker_killed_during_auto_release_leaves_no_freeze_released_twice(worke
     released_before_the_kill = releases.count()
     assert 0 < released_before_the_kill < len(freeze_ids), "the job finished before the kill"
     assert released_before_the_kill % 50 == 0  # whole batches only: the one in flight was rolled back
-    wait_until(lambda: other_backends() == 0, timeout=30)  # PostgreSQL dropped the dead worker's locks
+    wait_until(lambda: not other_backends() - sessions_before, timeout=30)  # the dead worker's sessions are gone
 
     second = workers("fault-b")
     tasks.release_due_freezes.delay(batch_size=5)  # the next beat run
