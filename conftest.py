@@ -1,5 +1,6 @@
 import importlib
 import shutil
+import threading
 from pathlib import Path
 
 import pytest
@@ -78,3 +79,27 @@ def wait_until(condition, *, timeout=30.0, interval=0.1):
             return value
         time.sleep(interval)
     raise AssertionError(f"condition not met within {timeout}s")
+
+
+def run_together(works, *, timeout=60.0):
+    """Run each callable in its own thread, all released together by a barrier, each thread on its
+    own database connection; return each one's result or the exception it raised."""
+    barrier = threading.Barrier(len(works))
+    results = [None] * len(works)
+
+    def run(i):
+        try:
+            barrier.wait(timeout=30)
+            results[i] = works[i]()
+        except Exception as exc:  # collected here, asserted on by the test
+            results[i] = exc
+        finally:
+            connection.close()  # this thread's own connection
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(works))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=timeout)
+    assert not any(thread.is_alive() for thread in threads), "a thread hung"
+    return results

@@ -1,18 +1,18 @@
 """Races on real PostgreSQL row locks: many threads, each on its own connection, hit the
 same account at the same moment. (Skipped on SQLite by conftest.)"""
 
-import threading
+import functools
 from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
 
 from accounts import services
 from accounts.errors import InsufficientAvailable
 from accounts.models import CreditAccount, Freeze, LedgerEntry, Order
 from accounts.selectors import ledger_mismatches
 from accounts.tests.factories import UserFactory, make_account
+from conftest import run_together
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -21,25 +21,7 @@ THREADS = 16
 
 def race(work):
     """Run `work(i)` in THREADS threads released together; return each thread's result or exception."""
-    barrier = threading.Barrier(THREADS)
-    results = [None] * THREADS
-
-    def run(i):
-        try:
-            barrier.wait(timeout=30)
-            results[i] = work(i)
-        except Exception as exc:  # collected here, asserted on by the test
-            results[i] = exc
-        finally:
-            connection.close()  # this thread's own connection
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads), "a thread hung"
-    return results
+    return run_together([functools.partial(work, i) for i in range(THREADS)])
 
 
 def test_concurrent_releases_of_one_freeze_release_it_once():

@@ -1,12 +1,10 @@
 """Decisions racing on real PostgreSQL row locks: many threads, each on its own connection,
 decide the same appeal at the same moment. (Skipped on SQLite by conftest.)"""
 
-import threading
 from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import Group
-from django.db import connection
 
 from accounts import roles
 from accounts.models import CreditAccount, Freeze, LedgerEntry, User
@@ -16,34 +14,11 @@ from appeals import services
 from appeals.errors import AlreadyDecided
 from appeals.models import Appeal, AppealEvent, RejectReason, State
 from appeals.tests.factories import file_appeal, refund_freeze
+from conftest import run_together
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 THREADS = 16
-
-
-def race(works):
-    """Run each callable of `works` in its own thread, all released together by a barrier;
-    return each one's result or the exception it raised."""
-    barrier = threading.Barrier(len(works))
-    results = [None] * len(works)
-
-    def run(i):
-        try:
-            barrier.wait(timeout=30)
-            results[i] = works[i]()
-        except Exception as exc:  # collected here, asserted on by the test
-            results[i] = exc
-        finally:
-            connection.close()  # this thread's own connection
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(works))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads), "a thread hung"
-    return results
 
 
 @pytest.fixture
@@ -74,7 +49,7 @@ def test_sixteen_concurrent_approvals_release_once(claimed_appeal):
     appeal, agent = claimed_appeal
     account_before = CreditAccount.objects.get(pk=appeal.freeze.account_id)
 
-    results = race([
+    results = run_together([
         as_agent(agent.pk, lambda actor, i=i: services.appeal_approve(appeal_id=appeal.pk, actor=actor,
                                                                       note=f"thread {i}"))
         for i in range(THREADS)
@@ -105,7 +80,7 @@ def test_approve_racing_reject_ends_in_one_consistent_decision(claimed_appeal):
         for _ in range(half)]
     works = [w for pair in zip(approve, reject, strict=True) for w in pair]  # interleaved start order
 
-    results = race(works)
+    results = run_together(works)
 
     winners = [r for r in results if not isinstance(r, Exception)]
     refused = [r for r in results if isinstance(r, AlreadyDecided)]

@@ -2,13 +2,12 @@
 same moment each get a different appeal (SELECT … FOR UPDATE SKIP LOCKED), and none is assigned
 twice. Each thread works on its own connection. (Skipped on SQLite by conftest.)"""
 
-import threading
+import functools
 from collections import Counter
 from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import Group
-from django.db import connection
 
 from accounts import roles
 from accounts.models import User
@@ -16,6 +15,7 @@ from accounts.tests.factories import AgentFactory, UserFactory
 from appeals import services
 from appeals.models import Appeal, AppealEvent, State
 from appeals.tests.factories import file_appeal, refund_freeze
+from conftest import run_together
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -25,26 +25,13 @@ AGENTS = 8
 def take_next_all_at_once(agent_ids):
     """Every agent calls appeal_take_next at the same moment (a barrier); returns, per agent,
     the pk of the appeal they got, None, or the exception raised."""
-    barrier = threading.Barrier(len(agent_ids))
-    results = [None] * len(agent_ids)
 
-    def run(i):
-        try:
-            actor = User.objects.get(pk=agent_ids[i])  # each thread loads its own copy, as a request would
-            barrier.wait(timeout=30)
-            appeal = services.appeal_take_next(actor=actor)
-            results[i] = appeal and appeal.pk
-        except Exception as exc:  # collected here, asserted on by the test
-            results[i] = exc
-        finally:
-            connection.close()  # this thread's own connection
+    def take(agent_id):
+        actor = User.objects.get(pk=agent_id)  # each thread loads its own copy, as a request would
+        appeal = services.appeal_take_next(actor=actor)
+        return appeal and appeal.pk
 
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(agent_ids))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads), "a thread hung"
+    results = run_together([functools.partial(take, agent_id) for agent_id in agent_ids])
     errors = [r for r in results if isinstance(r, Exception)]
     assert not errors, errors
     return results

@@ -19,6 +19,7 @@ from accounts.tests.factories import make_account, make_order, make_refund
 from appeals import services
 from appeals.models import Appeal, AppealEvent, Notification, State
 from appeals.services.timers import auto_release_batch, escalate_overdue_batch
+from conftest import run_together
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -36,27 +37,14 @@ def role_groups():
 def pollers(batch, threads=2):
     """Run `batch()` in `threads` threads, released together, each looping until a batch returns 0;
     return each thread's list of batch results (or the exception it raised)."""
-    barrier = threading.Barrier(threads)
-    results = [None] * threads
 
-    def run(i):
+    def drain():
         counts = []
-        try:
-            barrier.wait(timeout=30)
-            while count := batch():
-                counts.append(count)
-            results[i] = counts
-        except Exception as exc:  # collected here, asserted on by the test
-            results[i] = exc
-        finally:
-            connection.close()  # this thread's own connection
+        while count := batch():
+            counts.append(count)
+        return counts
 
-    workers = [threading.Thread(target=run, args=(i,)) for i in range(threads)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join(timeout=120)
-    assert not any(worker.is_alive() for worker in workers), "a poller hung"
+    results = run_together([drain] * threads, timeout=120)
     assert not any(isinstance(result, Exception) for result in results), results
     return results
 
