@@ -292,19 +292,22 @@ def freezes_due(today: date):
 
 
 @transaction.atomic
-def freeze_release_due_batch(*, today: date | None = None, batch_size: int = 500) -> list[Freeze]:
-    """Release one batch of due freezes. Accounts are claimed with SKIP LOCKED, so pollers
-    running at once split the work and none releases a freeze twice; returns the released."""
+def freeze_release_due_batch(*, today: date | None = None, batch_size: int = 500,
+                             after: int = 0) -> tuple[list[Freeze], int | None]:
+    """Release the due freezes of the next batch of accounts with an id above `after`. Accounts are
+    claimed with SKIP LOCKED, so pollers running at once split the work and none releases a freeze
+    twice. Returns the released freezes and the last account claimed (None: nothing left), which
+    the caller passes back as `after`, so a run walks the accounts once instead of rescanning."""
     today = today or timezone.localdate()
     # Skip locked accounts before the limit, so a second poller takes the next ones instead of none.
     accounts = {account.pk: account for account in CreditAccount.objects.select_for_update(skip_locked=True)
-                .filter(pk__in=freezes_due(today).values("account_id")).order_by("pk")[:batch_size]}
+                .filter(pk__gt=after, pk__in=freezes_due(today).values("account_id")).order_by("pk")[:batch_size]}
     if not accounts:
-        return []
+        return [], None
     freezes = list(freezes_due(today).select_for_update(of=("self",)).filter(account_id__in=accounts)
                    .order_by("pk"))
     _release_locked(accounts, freezes, source=Freeze.ReleaseSource.TIMER, note="released on the expected date")
-    return freezes
+    return freezes, max(accounts)
 
 
 @transaction.atomic

@@ -53,9 +53,9 @@ def _drain(batch, *, batch_size: int, max_batches: int) -> int:
 @shared_task(acks_late=True, autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5)
 def release_due_freezes(batch_size: int = 500, max_batches: int = 1000) -> int:
     """Beat job (every few minutes): release every freeze whose date has come, batch by batch."""
-    from .services.timers import auto_release_batch
+    from .services.timers import auto_release_due
 
-    return _drain(auto_release_batch, batch_size=batch_size, max_batches=max_batches)
+    return auto_release_due(batch_size=batch_size, max_batches=max_batches)
 
 
 @shared_task(acks_late=True, autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5)

@@ -1,5 +1,6 @@
 """Batch release: the beat job that releases due freezes (appeals.tasks.release_due_freezes, which
-loops appeals.services.timers.auto_release_batch → accounts.services.freeze_release_due_batch),
+runs appeals.services.timers.auto_release_due: batches of auto_release_batch →
+accounts.services.freeze_release_due_batch, with a cursor on the account id),
 on 10,000 and on 100,000 due freezes, against a raw-SQL floor doing the same writes.
 
     .venv/bin/python bench/batch_release.py [--smoke] [--json out.json]

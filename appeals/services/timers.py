@@ -18,12 +18,28 @@ from .base import apply_transition, notify_customer
 log = logging.getLogger("appeals.services")
 
 
+def auto_release_due(*, today: date | None = None, batch_size: int = 500, max_batches: int = 1000) -> int:
+    """Release every due freeze, batch after batch of accounts in id order; each batch is its own
+    transaction, so a crash loses at most the batch in flight and the next run picks it up.
+    Accounts another poller holds are skipped: that poller releases them (or the next run does)."""
+    today = today or timezone.localdate()
+    released, after = 0, 0
+    for _round in range(max_batches):
+        count, after = auto_release_batch(today=today, batch_size=batch_size, after=after)
+        released += count
+        if after is None:
+            break
+    return released
+
+
 @transaction.atomic
-def auto_release_batch(*, today: date | None = None, batch_size: int = 500) -> int:
-    """Release one batch of due freezes, close their open appeals, notify the customers."""
-    freezes = ledger.freeze_release_due_batch(today=today, batch_size=batch_size)
+def auto_release_batch(*, today: date | None = None, batch_size: int = 500,
+                       after: int = 0) -> tuple[int, int | None]:
+    """Release one batch of due freezes (accounts above `after`), close their open appeals, notify
+    the customers. Returns how many were released and the cursor for the next batch (None: done)."""
+    freezes, last_account = ledger.freeze_release_due_batch(today=today, batch_size=batch_size, after=after)
     if not freezes:
-        return 0
+        return 0, last_account
     appeals = (Appeal.objects.select_for_update(of=("self",)).select_related("customer", "freeze")
                .filter(freeze__in=freezes, state__in=OPEN_STATES).order_by("pk"))
     with_appeal = set()
@@ -40,7 +56,7 @@ def auto_release_batch(*, today: date | None = None, batch_size: int = 500) -> i
     if notices:
         tasks.send_notification_emails.delay_on_commit([notice.pk for notice in notices])
     log.info("auto-release: %d freezes released, %d appeals closed", len(freezes), len(with_appeal))
-    return len(freezes)
+    return len(freezes), last_account
 
 
 @transaction.atomic

@@ -27,7 +27,7 @@ from accounts.tests.factories import AgentFactory, make_account, make_order, mak
 from appeals import services
 from appeals.errors import AlreadyDecided, WrongState
 from appeals.models import Appeal, AppealEvent, Notification, State
-from appeals.services.timers import auto_release_batch, escalate_overdue_batch
+from appeals.services.timers import auto_release_batch, auto_release_due, escalate_overdue_batch
 from appeals.tests.factories import file_appeal
 
 pytestmark = pytest.mark.django_db
@@ -46,10 +46,7 @@ def travel(y, m, d, hour=10, minute=0):
 def release_on(y, m, d, hour=8):
     """Run the auto-release poller at `hour` o'clock on that day until it has nothing left."""
     with travel(y, m, d, hour):
-        total = 0
-        while count := auto_release_batch(batch_size=50):
-            total += count
-        return total
+        return auto_release_due(batch_size=50)
 
 
 def refund_freeze_at(when, amount=Decimal("599.00"), refunded=None, **refund_kwargs) -> Freeze:
@@ -192,6 +189,19 @@ def test_held_freezes_are_not_auto_released_even_when_due(make_held):
     assert Freeze.objects.get(pk=held.pk).status == Freeze.Status.ACTIVE
     assert releases(held) == 0
     assert not Notification.objects.filter(user=held.account.customer).exists()
+    assert_clean()
+
+
+def test_release_batches_walk_the_accounts_in_id_order_from_the_cursor():
+    freezes = sorted((refund_freeze_at(moment(2026, 9, 1)) for _ in range(5)), key=lambda f: f.account_id)
+    accounts = [freeze.account_id for freeze in freezes]
+    with travel(2026, 12, 31, 8):
+        assert auto_release_batch(batch_size=2) == (2, accounts[1])
+        assert auto_release_batch(batch_size=2, after=accounts[3]) == (1, accounts[4])  # only above the cursor
+        assert [releases(freeze) for freeze in freezes] == [1, 1, 0, 0, 1]
+        assert auto_release_batch(batch_size=2, after=accounts[1]) == (2, accounts[3])
+        assert auto_release_batch(batch_size=2, after=accounts[4]) == (0, None)
+    assert [releases(freeze) for freeze in freezes] == [1] * 5
     assert_clean()
 
 

@@ -18,7 +18,7 @@ from accounts.selectors import ledger_mismatches
 from accounts.tests.factories import make_account, make_order, make_refund
 from appeals import services
 from appeals.models import Appeal, AppealEvent, Notification, State
-from appeals.services.timers import auto_release_batch, escalate_overdue_batch
+from appeals.services.timers import auto_release_batch, auto_release_due, escalate_overdue_batch
 from conftest import run_together
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -60,7 +60,7 @@ def test_two_release_pollers_release_every_due_freeze_exactly_once():
     assert ledger.freezes_due(timezone.localdate()).count() == ACCOUNTS * FREEZES_PER_ACCOUNT
     available_before = {a.pk: a.available for a in CreditAccount.objects.all()}
 
-    results = pollers(lambda: auto_release_batch(batch_size=7))
+    results = pollers(lambda: auto_release_due(batch_size=7))
 
     assert sum(sum(counts) for counts in results) == ACCOUNTS * FREEZES_PER_ACCOUNT == 60
     per_freeze = dict(Freeze.objects.filter(pk__in=freeze_ids).annotate(
@@ -118,8 +118,9 @@ def test_a_poller_releases_free_accounts_while_another_holds_the_first_batch():
     holder.start()
     try:
         assert locked.wait(timeout=30)
-        released = auto_release_batch(batch_size=7)
+        released, after = auto_release_batch(batch_size=7)
     finally:
         done.set()
         holder.join(timeout=30)
     assert released == 3  # the three due accounts nobody holds
+    assert after == max(freeze.account_id for freeze in Freeze.objects.filter(pk__in=freeze_ids))
