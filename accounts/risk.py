@@ -131,6 +131,7 @@ def platform_not_synced(refund: Refund) -> Finding | None:
 
 
 def overdue_in_a_row(account) -> Finding | None:
+    """`account`: a CreditAccount or its id."""
     needed = settings.RISK_OVERDUE_BILLS_IN_A_ROW
     recent = list(Bill.objects.filter(account=account, due_on__lt=timezone.localdate()).order_by("-due_on")[:needed])
     if len(recent) < needed or not all(bill.is_overdue for bill in recent):
@@ -144,6 +145,6 @@ REFUND_RULES = [refunds_per_day, returns_in_seven_days, item_mismatch, return_ad
 
 def assess_refund(refund: Refund) -> list[Finding]:
     findings = [finding for rule in REFUND_RULES if (finding := rule(refund))]
-    if overdue := overdue_in_a_row(refund.order.account):
+    if overdue := overdue_in_a_row(refund.order.account_id):
         findings.append(overdue)
     return findings

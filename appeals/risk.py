@@ -37,8 +37,8 @@ def _same_text(mine: Evidence, other_lines: list) -> bool:
     return _words(mine.ocr_lines) == _words(other_lines)
 
 
-def evidence_reused(appeal: Appeal) -> list[risk.Finding]:
-    mine = [e for e in appeal.evidence.all() if e.phash]
+def evidence_reused(appeal: Appeal, evidence=None) -> list[risk.Finding]:
+    mine = [e for e in (appeal.evidence.all() if evidence is None else evidence) if e.phash]
     if not mine:
         return []
     others = (Evidence.objects.exclude(appeal__customer_id=appeal.customer_id).exclude(phash="")
@@ -65,12 +65,14 @@ def evidence_contradicts(appeal: Appeal) -> list[risk.Finding]:
     ]
 
 
-def assess_appeal(appeal: Appeal) -> list[risk.Finding]:
+def assess_appeal(appeal: Appeal, evidence=None) -> list[risk.Finding]:
+    """`evidence`: the screenshots to check for reuse, if not the appeal's stored ones (a new
+    appeal's are not read yet, so it passes none and has no row to query)."""
     refund = appeal.freeze.refund
     findings = risk.assess_refund(refund) if refund else []
     if not refund and (overdue := risk.overdue_in_a_row(appeal.freeze.account)):
         findings.append(overdue)
-    return findings + evidence_reused(appeal) + evidence_contradicts(appeal)
+    return findings + evidence_reused(appeal, evidence) + evidence_contradicts(appeal)
 
 
 def level_for(appeal: Appeal, findings: list[risk.Finding]) -> str:

@@ -76,10 +76,15 @@ def apply_transition(
     )
 
 
-def appeal_assess_risk(appeal: Appeal) -> str:
-    """Run the risk rules and store the level and findings (risk fields only, not the state)."""
-    findings = appeal_risk.assess_appeal(appeal)
+def set_risk(appeal: Appeal, evidence=None) -> None:
+    """Run the risk rules and set the level and findings on the instance (not saved)."""
+    findings = appeal_risk.assess_appeal(appeal, evidence)
     appeal.risk_level = appeal_risk.level_for(appeal, findings)
     appeal.risk_rules = [finding.as_dict() for finding in findings]
+
+
+def appeal_assess_risk(appeal: Appeal) -> str:
+    """Run the risk rules and store the level and findings (risk fields only, not the state)."""
+    set_risk(appeal)
     Appeal.objects.filter(pk=appeal.pk).update(risk_level=appeal.risk_level, risk_rules=appeal.risk_rules)
     return appeal.risk_level

@@ -23,9 +23,9 @@ def evidence_store(appeal: Appeal, files, actor) -> list[Evidence]:
     for kind, upload in files:
         evidence = Evidence(appeal=appeal, kind=kind, uploaded_by=actor, original_name=safe_name(upload.name))
         evidence.upload.save(f"{uuid.uuid4().hex}.upload", upload, save=False)
-        evidence.save()
-        tasks.process_evidence.delay_on_commit(evidence.pk)
         stored.append(evidence)
+    for evidence in Evidence.objects.bulk_create(stored):
+        tasks.process_evidence.delay_on_commit(evidence.pk)
     return stored
 
 

@@ -26,7 +26,7 @@ from ..models import (
     RejectReason,
     State,
 )
-from .base import appeal_assess_risk, apply_transition, lock_appeal, notify_customer
+from .base import appeal_assess_risk, apply_transition, lock_appeal, notify_customer, set_risk
 from .evidence import evidence_store
 
 
@@ -80,14 +80,15 @@ def appeal_submit(*, customer, freeze_id: int, order_number: str, tracking_numbe
             labels = "、".join(str(Evidence.Kind(kind).label) for kind in REQUIRED_REFUND_EVIDENCE if kind in missing)
             raise InvalidAppeal(_("Please add: %(kinds)s.") % {"kinds": labels})
     now = timezone.now()
-    appeal = Appeal.objects.create(
+    appeal = Appeal(
         customer=customer, freeze=freeze, created_at=now, due_at=appeal_due_at(reason=freeze.reason, submitted_at=now),
         claimed_order_number=order_number.strip(), claimed_amount=amount,
         claimed_tracking_number=tracking_number.strip(), description=description,
     )
+    set_risk(appeal, evidence=[])  # the screenshots are read later; the worker assesses again then
+    appeal.save(force_insert=True)
     AppealEvent.objects.create(appeal=appeal, actor=customer, transition="submit", to_state=appeal.state)
     evidence_store(appeal, files, customer)
-    appeal_assess_risk(appeal)
     notify_customer(appeal, _("We received your appeal %(ref)s. An agent will review it.") % {"ref": appeal.reference})
     return appeal
 
