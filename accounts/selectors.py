@@ -63,11 +63,13 @@ def ledger_mismatches() -> list[Mismatch]:
 
 
 def credit_overview(customer):
-    """The customer's account with active and released freezes (and their orders) for the limit page."""
-    account = CreditAccount.objects.filter(customer=customer).first()
+    """The customer's account with active and released freezes (and their orders) for the limit page:
+    one query when there are freezes (the account comes with them), a second for the account if not."""
+    freezes = list(Freeze.objects.filter(account__customer=customer).select_related("account", "refund__order")
+                   .order_by("-created_at"))
+    account = freezes[0].account if freezes else CreditAccount.objects.filter(customer=customer).first()
     if account is None:
         return None, [], []
-    freezes = list(account.freezes.select_related("refund__order").order_by("-created_at"))
     active = [f for f in freezes if f.is_active]
     released = [f for f in freezes if not f.is_active]
     return account, active, released
