@@ -346,6 +346,9 @@ class Notification(models.Model):
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
         ordering = ["-created_at", "-id"]
+        # The e-mail sweeper looks only at recent unsent ones.
+        indexes = [models.Index(fields=["created_at"], condition=models.Q(emailed_at__isnull=True),
+                                name="notification_unsent_idx")]
 
     def __str__(self):
         return self.message[:40]

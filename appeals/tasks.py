@@ -4,9 +4,11 @@ from datetime import timedelta
 
 from celery import shared_task
 from django.core.mail import send_mail
-from django.db import InterfaceError, OperationalError
+from django.db import InterfaceError, OperationalError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+TRANSIENT = (OperationalError, InterfaceError)
 
 
 @shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
@@ -27,15 +29,34 @@ def send_notification_emails(notification_ids: list[int]) -> int:
     from .models import Notification
 
     sent = 0
-    pending = Notification.objects.select_related("user").filter(pk__in=notification_ids, emailed_at__isnull=True)
-    for notification in pending.exclude(user__email=""):
-        send_mail(_("Monthly pay appeal update"), notification.message, None, [notification.user.email])
-        Notification.objects.filter(pk=notification.pk).update(emailed_at=timezone.now())
+    for notification_id in sorted(notification_ids):
+        # One row at a time, claimed with SKIP LOCKED and marked in the same transaction: a duplicate
+        # run (the sweeper below, a redelivered task) skips it, and a failed send leaves it unsent.
+        with transaction.atomic():
+            notification = (Notification.objects.select_for_update(skip_locked=True, of=("self",))
+                            .select_related("user").filter(pk=notification_id, emailed_at__isnull=True)
+                            .exclude(user__email="").first())
+            if notification is None:
+                continue
+            send_mail(_("Monthly pay appeal update"), notification.message, None, [notification.user.email])
+            notification.emailed_at = timezone.now()
+            notification.save(update_fields=["emailed_at"])
         sent += 1
     return sent
 
 
-TRANSIENT = (OperationalError, InterfaceError)
+@shared_task(acks_late=True, autoretry_for=(OSError, *TRANSIENT), retry_backoff=True, max_retries=5)
+def email_unsent_notifications(older_than_minutes: int = 10, within_hours: int = 24, limit: int = 500) -> int:
+    """Beat job: e-mail notifications whose e-mail never went out (the broker was down when they
+    were made, or every retry failed). Only those of the last day: later, the in-app message is enough."""
+    from .models import Notification
+
+    now = timezone.now()
+    unsent = list(Notification.objects.filter(
+        emailed_at__isnull=True, created_at__lt=now - timedelta(minutes=older_than_minutes),
+        created_at__gte=now - timedelta(hours=within_hours)).exclude(user__email="")
+        .order_by("pk").values_list("pk", flat=True)[:limit])
+    return send_notification_emails(unsent)
 
 
 def _drain(batch, *, batch_size: int, max_batches: int) -> int:

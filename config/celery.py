@@ -7,8 +7,11 @@ import os
 
 from celery import Celery
 from celery.contrib.django.task import DjangoTask
+from celery.signals import task_postrun, task_prerun
 from django.db import transaction
 from kombu.exceptions import OperationalError as BrokerUnavailable
+
+from . import observability
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
 
@@ -32,3 +35,5 @@ class Task(DjangoTask):
 app = Celery("appeal_desk", task_cls=Task)
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+task_prerun.connect(observability.tag_task_lines, weak=False)
+task_postrun.connect(observability.untag_task_lines, weak=False)

@@ -33,3 +33,16 @@ class ContextFilter(logging.Filter):
         record.request_id = request_id.get()
         record.user_id = user_id.get()
         return True
+
+
+# In a worker, the task id plays the request id's part: every line a task logs carries it.
+_task_tokens: dict[str, contextvars.Token] = {}
+
+
+def tag_task_lines(task_id=None, **_kwargs) -> None:
+    _task_tokens[task_id] = request_id.set(f"task-{task_id}")
+
+
+def untag_task_lines(task_id=None, **_kwargs) -> None:
+    if (token := _task_tokens.pop(task_id, None)) is not None:
+        request_id.reset(token)

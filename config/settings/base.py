@@ -196,10 +196,12 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # worker lines go through LOGGING (JSON in production) too
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celery" / "beat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "release-due-freezes": {"task": "appeals.tasks.release_due_freezes", "schedule": 300.0},
     "requeue-stale-evidence": {"task": "appeals.tasks.requeue_stale_evidence", "schedule": 300.0},
+    "email-unsent-notifications": {"task": "appeals.tasks.email_unsent_notifications", "schedule": 600.0},
     "escalate-overdue-appeals": {"task": "appeals.tasks.escalate_overdue_appeals", "schedule": 600.0},
     "purge-old-evidence": {"task": "appeals.tasks.purge_old_evidence", "schedule": crontab(hour=3, minute=15)},
     "audit-sample-yesterday": {"task": "appeals.tasks.sample_yesterdays_decisions",

@@ -56,3 +56,18 @@ def test_json_log_lines_carry_request_and_user(capsys):
     line = json.loads(capsys.readouterr().err.strip().splitlines()[-1])
     assert (line["request_id"], line["user_id"]) == ("req-1", "42")
     assert "AP20261126-7F3K" in line["message"]
+
+
+def test_a_tasks_lines_carry_its_id_and_the_callers_request_id_comes_back(monkeypatch):
+    from appeals import tasks
+    from config.observability import request_id
+
+    seen = []
+    monkeypatch.setattr(tasks, "send_notification_emails", lambda ids: seen.append(request_id.get()) or 1)
+    token = request_id.set("req-1")  # an eager task runs inside the request that sent it
+    try:
+        assert tasks.send_notification_email.apply(args=[7], task_id="abc").get() is True
+        assert request_id.get() == "req-1"
+    finally:
+        request_id.reset(token)
+    assert seen == ["task-abc"]
