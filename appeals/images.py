@@ -17,6 +17,21 @@ THUMBNAIL_SIZE = (360, 360)
 JPEG_QUALITY = 88
 STORED_MAX_PIXELS = 12_000_000  # larger uploads are stored shrunk: plenty for reading a screenshot or photo
 PHASH_SIZE = 16  # 256 bits: 64-bit hashes of two screenshots of the same app differ by only a few bits
+# A hash is indexed as HASH_BANDS slices of hex digits. A flipped bit changes one digit, so two hashes
+# that differ in fewer bits than there are slices agree on a whole slice (pigeonhole): the reuse rule
+# looks up the screenshots sharing a slice instead of comparing with every stored hash.
+HASH_BANDS = 9
+
+
+def hash_bands(phash: str) -> list[tuple[int, str]]:
+    """The (band number, hex slice) pairs of a hash: HASH_BANDS slices, as equal as can be."""
+    size, longer = divmod(len(phash), HASH_BANDS)
+    bands, start = [], 0
+    for band in range(HASH_BANDS):
+        end = start + size + (band < longer)
+        bands.append((band, phash[start:end]))
+        start = end
+    return bands
 
 
 class EvidenceRejected(Exception):

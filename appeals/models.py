@@ -260,6 +260,22 @@ class Evidence(models.Model):
         return f"{self.appeal} {self.get_kind_display()}"
 
 
+class EvidenceHashBand(models.Model):
+    """One slice of an evidence image's perceptual hash (appeals.images.hash_bands), indexed so that
+    the "same screenshot used by another customer" rule finds its candidates without a full scan."""
+
+    evidence = models.ForeignKey(Evidence, on_delete=models.CASCADE, related_name="hash_bands")
+    band = models.PositiveSmallIntegerField()
+    value = models.CharField(max_length=16)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["evidence", "band"], name="evidence_hash_band_unique")]
+        indexes = [models.Index(fields=["band", "value"], name="evidence_hash_band_idx")]
+
+    def __str__(self):
+        return f"{self.evidence_id}/{self.band}:{self.value}"
+
+
 REQUIRED_REFUND_EVIDENCE = [Evidence.Kind.ORDER, Evidence.Kind.LOGISTICS, Evidence.Kind.REFUND_RECEIPT]
 
 

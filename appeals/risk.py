@@ -2,13 +2,15 @@
 account's repayment record, and the reuse of an evidence image by another customer."""
 
 from django.conf import settings
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts import risk
 from accounts.models import RiskLevel
 
 from .crosscheck import CHECK_LABELS, CONTRADICTS
-from .models import Appeal, Evidence
+from .images import hash_bands
+from .models import Appeal, Evidence, EvidenceHashBand
 
 APPEAL_RULE_TEXTS = {
     **risk.RULE_TEXTS,
@@ -37,12 +39,16 @@ def _same_text(mine: Evidence, other_lines: list) -> bool:
     return _words(mine.ocr_lines) == _words(other_lines)
 
 
-def evidence_reused(appeal: Appeal, evidence=None) -> list[risk.Finding]:
-    mine = [e for e in (appeal.evidence.all() if evidence is None else evidence) if e.phash]
+def evidence_reused(appeal: Appeal, screenshots=None) -> list[risk.Finding]:
+    mine = [e for e in (appeal.evidence.all() if screenshots is None else screenshots) if e.phash]
     if not mine:
         return []
-    others = (Evidence.objects.exclude(appeal__customer_id=appeal.customer_id).exclude(phash="")
-              .values_list("phash", "ocr_lines", "appeal__reference"))
+    sharing_a_band = Q()
+    for band, value in {pair for e in mine for pair in hash_bands(e.phash)}:
+        sharing_a_band |= Q(band=band, value=value)
+    others = list(Evidence.objects.filter(pk__in=EvidenceHashBand.objects.filter(sharing_a_band).values("evidence_id"))
+                  .exclude(appeal__customer_id=appeal.customer_id).order_by("pk")
+                  .values_list("phash", "ocr_lines", "appeal__reference"))
     findings = []
     for evidence in mine:
         for phash, lines, reference in others:

@@ -9,6 +9,7 @@ accounts.selectors.ledger_mismatches() is clean afterwards (the benchmarks asser
 # ruff: noqa: S106  ("!" is Django's unusable password, not a secret)
 
 import itertools
+import random
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -19,7 +20,8 @@ from django.utils import timezone
 
 from accounts import roles
 from accounts.models import Bucket, CreditAccount, Freeze, LedgerEntry, Order, Refund, RiskLevel, User
-from appeals.models import Appeal, Evidence, State
+from appeals.images import hash_bands
+from appeals.models import Appeal, Evidence, EvidenceHashBand, State
 
 K = LedgerEntry.Kind
 BATCH = 2000
@@ -160,10 +162,12 @@ QUEUE_MIX = ([State.SUBMITTED] * 7 + [State.IN_REVIEW] * 4 + [State.INFO_REQUEST
 
 
 def appeals(tag: str, freezes: list[MadeFreeze], *, agents: list[User], supervisors: list[User],
-            states=None, start: int = 0, evidence: int = 3, progress=None) -> list[int]:
+            states=None, start: int = 0, evidence: int = 3, hashes: random.Random | None = None,
+            progress=None) -> list[int]:
     """One appeal per (active) freeze, states cycling through `states` (default QUEUE_MIX), due
     times spread over the next days (some overdue), with `evidence` ready screenshots each (rows only:
-    the files are not needed by the queue). Returns the appeal ids."""
+    the files are not needed by the queue). With `hashes`, each screenshot gets a random 256-bit
+    perceptual hash from it, indexed as the worker does (hash bands). Returns the appeal ids."""
     states = states or QUEUE_MIX
     now = timezone.now()
     ids = []
@@ -189,12 +193,18 @@ def appeals(tag: str, freezes: list[MadeFreeze], *, agents: list[User], supervis
             ))
         made = Appeal.objects.bulk_create(rows, batch_size=BATCH)
         kinds = [Evidence.Kind.ORDER, Evidence.Kind.LOGISTICS, Evidence.Kind.REFUND_RECEIPT][:evidence]
-        Evidence.objects.bulk_create([
+        screenshots = Evidence.objects.bulk_create([
             Evidence(appeal=appeal, kind=kind, status=Evidence.Status.READY, original_name=f"{kind}.png",
                      image=f"evidence/{appeal.reference}-{kind}.jpg", thumbnail=f"thumbs/{appeal.reference}-{kind}.jpg",
-                     width=1170, height=2532, phash=f"{(appeal.pk * 7919 + n) % (1 << 64):016x}" * 4,
+                     width=1170, height=2532,
+                     phash=(f"{hashes.getrandbits(256):064x}" if hashes
+                            else f"{(appeal.pk * 7919 + n) % (1 << 64):016x}" * 4),
                      uploaded_by_id=appeal.customer_id, created_at=appeal.created_at, processed_at=appeal.created_at)
             for appeal in made for n, kind in enumerate(kinds)], batch_size=BATCH)
+        if hashes:
+            EvidenceHashBand.objects.bulk_create([
+                EvidenceHashBand(evidence=shot, band=band, value=value)
+                for shot in screenshots for band, value in hash_bands(shot.phash)], batch_size=5 * BATCH)
         ids += [appeal.pk for appeal in made]
         if progress:
             progress(len(ids))

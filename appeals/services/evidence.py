@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import images, ocr, tasks
-from ..models import CLOSED_STATES, Appeal, Evidence
+from ..models import CLOSED_STATES, Appeal, Evidence, EvidenceHashBand
 from .review import appeal_review_evidence
 
 log = logging.getLogger("appeals.services")
@@ -70,6 +70,8 @@ def evidence_process(*, evidence_id: int) -> str | None:
         evidence.upload = ""
         evidence.processed_at = timezone.now()
         evidence.save()
+        if evidence.phash:
+            evidence_index_hash(evidence)
         if upload_name:
             storage = evidence.upload.storage
             transaction.on_commit(lambda: storage.delete(upload_name))
@@ -77,6 +79,12 @@ def evidence_process(*, evidence_id: int) -> str | None:
     if not Evidence.objects.filter(appeal_id=evidence.appeal_id, status=Evidence.Status.PENDING).exists():
         appeal_review_evidence(appeal_id=evidence.appeal_id)
     return evidence.status
+
+
+def evidence_index_hash(evidence: Evidence) -> None:
+    """Index the hash's bands for the reuse rule (appeals.risk.evidence_reused)."""
+    EvidenceHashBand.objects.bulk_create([EvidenceHashBand(evidence=evidence, band=band, value=value)
+                                          for band, value in images.hash_bands(evidence.phash)])
 
 
 def evidence_purge_batch(*, now=None, batch_size: int = 200) -> int:

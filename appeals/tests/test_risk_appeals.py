@@ -4,12 +4,15 @@ by the freeze's reason, and re-assessment when the customer resubmits.
 Evidence is processed by the worker task on commit; django_capture_on_commit_callbacks(execute=True)
 runs it in-process, so the perceptual hashes exist when the assertions run."""
 
+import importlib
 import io
 import random
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from PIL import Image, ImageDraw
 
 from accounts import services as ledger
@@ -17,7 +20,8 @@ from accounts.models import Freeze, RiskLevel
 from accounts.tests.factories import AgentFactory, CustomerFactory, make_account, make_order, make_refund
 from appeals import images, services
 from appeals import risk as appeal_risk
-from appeals.models import Appeal, Evidence
+from appeals.models import Appeal, Evidence, EvidenceHashBand
+from appeals.services.evidence import evidence_index_hash
 from appeals.tests.factories import file_appeal, refund_freeze, upload
 
 pytestmark = pytest.mark.django_db
@@ -122,6 +126,63 @@ def test_visibly_different_screenshots_stay_quiet(django_capture_on_commit_callb
     second = filed(django_capture_on_commit_callbacks, refund_freeze(), shots(*theirs))
     assert findings(second, "evidence_reused") == []
     assert second.risk_level == RiskLevel.LOW
+
+
+def flipped(phash: str, bits) -> str:
+    value = int(phash, 16)
+    for bit in bits:
+        value ^= 1 << bit
+    return f"{value:0{len(phash)}x}"
+
+
+@given(st.integers(0, (1 << 256) - 1), st.sets(st.integers(0, 255), max_size=8))
+def test_a_hash_within_eight_bits_always_shares_a_band(value, bits):
+    original = f"{value:064x}"
+    near = flipped(original, bits)
+    assert "".join(v for _band, v in images.hash_bands(original)) == original
+    assert set(images.hash_bands(original)) & set(images.hash_bands(near))
+
+
+def hashed_evidence(phash: str) -> Evidence:
+    """A new customer's appeal with one screenshot the worker has read, with this hash, indexed as
+    the worker does."""
+    appeal = appeal_on_plain_freeze(Freeze.Reason.ROUTINE_RISK)
+    evidence = Evidence.objects.create(appeal=appeal, kind=Evidence.Kind.ORDER, uploaded_by=appeal.customer,
+                                       status=Evidence.Status.READY, phash=phash)
+    evidence_index_hash(evidence)
+    return evidence
+
+
+def test_a_copy_differing_in_one_bit_per_band_is_found_through_the_one_band_left():
+    original = f"{random.Random(7).getrandbits(256):064x}"
+    starts = [0, 8, 15, 22, 29, 36, 43, 50]  # hex offsets of bands 0..7: band 8 is left as it was
+    near = flipped(original, [(63 - start) * 4 for start in starts])  # one bit in the first digit of each
+    assert distance(original, near) == 8
+    assert [o == n for (_b, o), (_b2, n) in zip(images.hash_bands(original), images.hash_bands(near),
+                                                strict=True)] == [False] * 8 + [True]
+    first = hashed_evidence(original)
+    unrelated = hashed_evidence(f"{random.Random(8).getrandbits(256):064x}")
+    second = hashed_evidence(near)
+
+    [reused] = appeal_risk.evidence_reused(second.appeal)
+    assert (reused.params["other"], reused.params["distance"]) == (first.appeal.reference, 8)
+    assert appeal_risk.evidence_reused(unrelated.appeal) == []
+
+
+def test_the_migration_indexes_hashes_stored_before_the_index():
+    from django.apps import apps
+
+    backfill = importlib.import_module("appeals.migrations.0013_evidence_hash_bands").index_stored_hashes
+    old = hashed_evidence(f"{random.Random(9).getrandbits(256):064x}")
+    EvidenceHashBand.objects.filter(evidence=old).delete()
+    copy = hashed_evidence(old.phash)
+    assert appeal_risk.evidence_reused(copy.appeal) == []  # unindexed: invisible to the rule
+    EvidenceHashBand.objects.all().delete()  # the table is new and empty when the migration runs
+
+    backfill(apps, None)
+
+    assert EvidenceHashBand.objects.filter(evidence__in=[old, copy]).count() == 2 * images.HASH_BANDS
+    assert [f.params["other"] for f in appeal_risk.evidence_reused(copy.appeal)] == [old.appeal.reference]
 
 
 # --------------------------------------------------------------------------- level floor by freeze reason
