@@ -17,7 +17,7 @@ log = logging.getLogger("appeals.services")
 
 
 def notify_customer(appeal: Appeal, message: str) -> Notification:
-    notification = Notification.objects.create(user=appeal.customer, appeal=appeal, message=message)
+    notification = Notification.objects.create(user_id=appeal.customer_id, appeal=appeal, message=message)
     tasks.send_notification_email.delay_on_commit(notification.pk)
     return notification
 

@@ -40,10 +40,12 @@ def auto_release_batch(*, today: date | None = None, batch_size: int = 500,
     freezes, last_account = ledger.freeze_release_due_batch(today=today, batch_size=batch_size, after=after)
     if not freezes:
         return 0, last_account
-    appeals = (Appeal.objects.select_for_update(of=("self",)).select_related("customer", "freeze")
-               .filter(freeze__in=freezes, state__in=OPEN_STATES).order_by("pk"))
+    # No joins here either (see freeze_release_due_batch): the freezes are in hand.
+    by_id = {freeze.pk: freeze for freeze in freezes}
+    appeals = Appeal.objects.select_for_update().filter(freeze__in=freezes, state__in=OPEN_STATES).order_by("pk")
     with_appeal = set()
     for appeal in appeals:
+        appeal.freeze = by_id[appeal.freeze_id]
         apply_transition(appeal, "resolve", None, note="freeze released automatically on its expected date")
         notify_customer(appeal, _("Your appeal %(ref)s is closed: ¥%(amount)s was released automatically.")
                         % {"ref": appeal.reference, "amount": appeal.freeze.amount})

@@ -31,6 +31,7 @@ import redis
 import time_machine
 from django.conf import settings
 from django.contrib.messages import get_messages
+from django.core import mail
 from django.db import connection, connections, transaction
 from django.db.models import Count, Q
 from django.forms import FileField
@@ -348,6 +349,7 @@ def test_worker_killed_during_auto_release_leaves_no_freeze_released_twice(worke
 
 def test_appeal_filed_while_the_broker_is_down_is_saved_and_processed_once_it_is_back(workers, client, caplog):
     freeze = refund_freeze(Decimal("599.00"))
+    User.objects.filter(pk=freeze.account.customer_id).update(email="buyer@example.com")
     client.force_login(freeze.account.customer)
     url = reverse("appeal-create", args=[freeze.pk])
     form = client.get(url).context["form"]
@@ -371,6 +373,7 @@ def test_appeal_filed_while_the_broker_is_down_is_saved_and_processed_once_it_is
     assert sorted(appeal.evidence.values_list("status", flat=True)) == [Evidence.Status.PENDING] * 3
     not_sent = [r.getMessage() for r in caplog.records if r.getMessage().startswith("broker unavailable")]
     assert sum(tasks.process_evidence.name in message for message in not_sent) == 3, not_sent
+    assert sum(tasks.send_notification_email.name in message for message in not_sent) == 1, not_sent
     assert took < 10, f"the request took {took:.1f}s with the broker down"
 
     worker = workers("fault-a")  # the broker is back
@@ -380,6 +383,13 @@ def test_appeal_filed_while_the_broker_is_down_is_saved_and_processed_once_it_is
     evidence_ids = list(appeal.evidence.values_list("pk", flat=True))
     assert sorted(appeal.evidence.values_list("status", flat=True)) == [Evidence.Status.READY] * 3
     assert processed_once(evidence_ids, worker.log()) == dict.fromkeys(evidence_ids, 1)
+
+    # The "we received your appeal" e-mail was not published either: the e-mail sweeper sends it, once.
+    with time_machine.travel(timezone.now() + timedelta(minutes=11), tick=True):
+        assert tasks.email_unsent_notifications() == 1
+        assert tasks.email_unsent_notifications() == 0
+    [received] = [m for m in mail.outbox if appeal.reference in m.body]
+    assert received.to == ["buyer@example.com"]
 
 
 # --- 4. the database connection lost in the middle of an approval -------------------------------
