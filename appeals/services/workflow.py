@@ -8,7 +8,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,6 +25,7 @@ from ..models import (
     Evidence,
     RejectReason,
     State,
+    new_reference,
 )
 from .base import appeal_assess_risk, apply_transition, lock_appeal, notify_customer, set_risk
 from .evidence import evidence_store
@@ -57,6 +58,21 @@ def _check_daily_limits(customer, *, new_appeal: bool, new_files: int) -> None:
                             % {"n": settings.UPLOADS_PER_CUSTOMER_PER_DAY})
 
 
+def _insert(appeal: Appeal, attempts: int = 5) -> None:
+    """Insert a new appeal. Its reference is random within the day (AP20261126-7F3K, about a
+    million a day), so one may already be taken: draw another (the savepoint keeps the caller's
+    transaction usable). Any other integrity error is not ours to handle."""
+    for attempt in range(attempts):
+        try:
+            with transaction.atomic():
+                appeal.save(force_insert=True)
+            return
+        except IntegrityError:
+            if attempt == attempts - 1 or not Appeal.objects.filter(reference=appeal.reference).exists():
+                raise
+            appeal.reference = new_reference()
+
+
 @transaction.atomic
 def appeal_submit(*, customer, freeze_id: int, order_number: str, tracking_number: str, description: str,
                   files: list, amount: Decimal | None = None) -> Appeal:
@@ -86,7 +102,7 @@ def appeal_submit(*, customer, freeze_id: int, order_number: str, tracking_numbe
         claimed_tracking_number=tracking_number.strip(), description=description,
     )
     set_risk(appeal, evidence=[])  # the screenshots are read later; the worker assesses again then
-    appeal.save(force_insert=True)
+    _insert(appeal)
     AppealEvent.objects.create(appeal=appeal, actor=customer, transition="submit", to_state=appeal.state)
     evidence_store(appeal, files, customer)
     notify_customer(appeal, _("We received your appeal %(ref)s. An agent will review it.") % {"ref": appeal.reference})

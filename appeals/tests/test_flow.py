@@ -55,3 +55,15 @@ def test_approval_after_timer_release_succeeds_and_says_nothing_more_was_release
     assert "nothing more" in str(result.message) or "未再解冻" in str(result.message)
     assert Appeal.objects.get(pk=appeal.pk).state == State.APPROVED
     assert LedgerEntry.objects.filter(freeze=appeal.freeze, kind=LedgerEntry.Kind.RELEASE).count() == 1
+
+
+def test_a_reference_already_taken_that_day_is_drawn_again(monkeypatch):
+    first = file_appeal()
+    reference = Appeal._meta.get_field("reference")
+    monkeypatch.setattr(reference, "_get_default", lambda: first.reference)  # the next draw collides
+
+    second = file_appeal()
+
+    assert second.reference != first.reference
+    assert second.reference.startswith(first.reference[:11])  # AP + the same day + "-"
+    assert Appeal.objects.get(pk=second.pk).reference == second.reference
