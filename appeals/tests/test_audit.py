@@ -60,16 +60,20 @@ def abnormal_appeal(account, amount=Decimal("100.00")):
 def decide(agent, when, *, account, approve=True) -> AppealEvent:
     """File, claim and decide one appeal at `when` (the clock stands still); return the decision."""
     with time_machine.travel(when, tick=False):
-        appeal = abnormal_appeal(account)
-        services.appeal_claim(appeal_id=appeal.pk, actor=agent)
-        if approve:
-            services.appeal_approve(appeal_id=appeal.pk, actor=agent)
-        else:
-            services.appeal_reject(appeal_id=appeal.pk, actor=agent, reason=RejectReason.EVIDENCE_MISSING,
-                                   message="缺少证明材料")
-    event = AppealEvent.objects.get(appeal=appeal, transition__in=DECISION_TRANSITIONS)
+        event = claim_and_decide(abnormal_appeal(account), agent, approve=approve,
+                                 reason=RejectReason.EVIDENCE_MISSING, message="缺少证明材料")
     assert event.created_at == when
     return event
+
+
+def claim_and_decide(appeal, agent, *, approve, reason, message) -> AppealEvent:
+    """The agent claims the appeal and approves it (or rejects it for `reason`); return the decision."""
+    services.appeal_claim(appeal_id=appeal.pk, actor=agent)
+    if approve:
+        services.appeal_approve(appeal_id=appeal.pk, actor=agent)
+    else:
+        services.appeal_reject(appeal_id=appeal.pk, actor=agent, reason=reason, message=message)
+    return AppealEvent.objects.get(appeal=appeal, transition__in=DECISION_TRANSITIONS)
 
 
 def sampled_ids(day):
@@ -217,13 +221,8 @@ def decided(*, approve, limit=Decimal("10000.00"), amount=Decimal("599.00")):
     """An agent's decision today on an ordinary refund appeal (the only decision of that agent)."""
     agent = AgentFactory()
     appeal = file_appeal(refund_freeze(amount, limit=limit))
-    services.appeal_claim(appeal_id=appeal.pk, actor=agent)
-    if approve:
-        services.appeal_approve(appeal_id=appeal.pk, actor=agent)
-    else:
-        services.appeal_reject(appeal_id=appeal.pk, actor=agent, reason=RejectReason.EVIDENCE_MISMATCH,
-                               message="截图与订单不符")
-    event = AppealEvent.objects.get(appeal=appeal, transition__in=DECISION_TRANSITIONS)
+    event = claim_and_decide(appeal, agent, approve=approve, reason=RejectReason.EVIDENCE_MISMATCH,
+                             message="截图与订单不符")
     return Appeal.objects.select_related("freeze__account").get(pk=appeal.pk), sample_of(event)
 
 

@@ -251,14 +251,20 @@ NOT_FOUND = {
 }
 
 
-@pytest.mark.parametrize("code", list(CONTRADICTIONS))
-def test_one_contradicting_check_blocks_and_raises_the_risk(django_capture_on_commit_callbacks, settings, code):
+def reviewed_with(capture, settings, change):
+    """A refund appeal whose screenshots read as the record except for `change`, reviewed; returns
+    the freeze, the reviewed appeal and the available limit before the review."""
     freeze = refund_freeze()
     texts = screens(freeze)
-    CONTRADICTIONS[code](texts)
-    appeal = filed(django_capture_on_commit_callbacks, settings, freeze, texts=texts)
+    change(texts)
+    appeal = filed(capture, settings, freeze, texts=texts)
     before = available(freeze)
-    appeal = review(settings, appeal)
+    return freeze, review(settings, appeal), before
+
+
+@pytest.mark.parametrize("code", list(CONTRADICTIONS))
+def test_one_contradicting_check_blocks_and_raises_the_risk(django_capture_on_commit_callbacks, settings, code):
+    freeze, appeal, before = reviewed_with(django_capture_on_commit_callbacks, settings, CONTRADICTIONS[code])
     statuses = {check["code"]: check["status"] for check in appeal.evidence_checks}
     assert statuses == {name: crosscheck.CONTRADICTS if name == code else crosscheck.MATCH for name in CONTRADICTIONS}
     assert appeal.risk_level == RiskLevel.MEDIUM
@@ -272,12 +278,7 @@ def test_one_contradicting_check_blocks_and_raises_the_risk(django_capture_on_co
 
 @pytest.mark.parametrize("code", list(NOT_FOUND))
 def test_one_check_not_found_blocks(django_capture_on_commit_callbacks, settings, code):
-    freeze = refund_freeze()
-    texts = screens(freeze)
-    NOT_FOUND[code](texts)
-    appeal = filed(django_capture_on_commit_callbacks, settings, freeze, texts=texts)
-    before = available(freeze)
-    appeal = review(settings, appeal)
+    freeze, appeal, before = reviewed_with(django_capture_on_commit_callbacks, settings, NOT_FOUND[code])
     statuses = {check["code"]: check["status"] for check in appeal.evidence_checks}
     assert statuses == {name: crosscheck.NOT_FOUND if name == code else crosscheck.MATCH for name in NOT_FOUND}
     assert appeal.risk_level == RiskLevel.LOW
