@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test test-postgres lint check migrate seed clean
+.PHONY: run test lint migrate seed clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)

@@ -8,8 +8,9 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from . import roles, services
+from . import roles
 from .models import Freeze, Order, User
+from .services import ledger, policy
 
 PASSWORD = "demo1234"
 HOME = "上海市浦东新区世纪大道100号"
@@ -17,7 +18,7 @@ VIRTUAL_ADDRESS = "虚拟地址 上海市某某路000号 (代收点)"
 
 
 def _order(account, number, amount, item, sku, days_ago, platform=Order.Platform.MALL):
-    return services.order_purchase(
+    return ledger.order_purchase(
         account=account, number=number, amount=Decimal(amount), item_name=item, item_sku=sku,
         delivery_address=HOME, platform=platform, occurred_at=timezone.now() - timedelta(days=days_ago),
     )
@@ -29,7 +30,7 @@ def _refund(order, amount=None, days_ago=0, **overrides):
         "return_address": order.delivery_address, "tracking_number": "SF1402938475610",
         "occurred_at": timezone.now() - timedelta(days=days_ago),
     }
-    return services.refund_record(order=order, amount=Decimal(amount or order.amount), **(fields | overrides))
+    return policy.refund_record(order=order, amount=Decimal(amount or order.amount), **(fields | overrides))
 
 
 def seed_demo_customer(account):
@@ -40,7 +41,7 @@ def seed_demo_customer(account):
     _refund(coat, "300.00", days_ago=4, returned_item_name="羽绒服 黑色 L (内胆)", tracking_number="YT7712345678901")
     kettle = _order(account, "DY202610280003", "159.00", "电热水壶", "SKU-KETTLE", days_ago=29)
     old = _refund(kettle, days_ago=24, tracking_number="ZTO75123456789012")
-    services.freeze_release(
+    ledger.freeze_release(
         freeze=old.freezes.get(), source=Freeze.ReleaseSource.TIMER, note="automatic review passed"
     )
     _order(account, "DY202611240004", "89.90", "手机壳", "SKU-CASE", days_ago=2)
@@ -112,7 +113,7 @@ def seed_accounts() -> tuple[list[tuple[str, str, str]], set[str]]:
     for username, phone, limit, scenario, story in CUSTOMERS:
         user, created = ensure_user(username, roles.CUSTOMER, phone)
         if created:
-            scenario(services.account_open(customer=user, limit=Decimal(limit)))
+            scenario(ledger.account_open(customer=user, limit=Decimal(limit)))
             created_now.add(username)
         rows.append((username, roles.CUSTOMER, story))
     for username, role in STAFF:

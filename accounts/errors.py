@@ -1,11 +1,13 @@
-"""Domain errors of the credit line, each with a message fit to show the user."""
+"""Domain errors, each with a message fit to show the person who acted and a stable machine code
+(the API returns it). Raising one means nothing was changed."""
 
 from django.utils.translation import gettext_lazy as _
 
 
-class LedgerError(Exception):
-    """A money operation refused; nothing was changed."""
+class DomainError(Exception):
+    """The shared base of every refusal of the credit line and of the appeals."""
 
+    code = "refused"
     default_message = _("The operation was refused.")
 
     def __init__(self, message=None):
@@ -13,29 +15,40 @@ class LedgerError(Exception):
         super().__init__(str(self.message))
 
 
+class LedgerError(DomainError):
+    """A money operation refused."""
+
+
 class InvalidAmount(LedgerError):
+    code = "invalid_amount"
     default_message = _("The amount must be a positive number of yuan with at most two decimal places.")
 
 
 class InsufficientAvailable(LedgerError):
+    code = "insufficient_available"
     default_message = _("The amount is more than the available limit.")
 
 
 class ExceedsUsed(LedgerError):
+    code = "exceeds_used"
     default_message = _("The amount is more than what is owed.")
 
 
 class ExceedsFrozen(LedgerError):
+    code = "exceeds_frozen"
     default_message = _("Cannot release more than is frozen.")
 
 
 class RefundExceedsOrder(LedgerError):
+    code = "refund_exceeds_order"
     default_message = _("The refund is more than what is left of the order.")
 
 
 class LimitBelowCommitted(LedgerError):
+    code = "limit_below_committed"
     default_message = _("The limit cannot go below what is used and frozen.")
 
 
 class AccountNotActive(LedgerError):
+    code = "account_not_active"
     default_message = _("This operation is not allowed while the account is restricted or banned.")

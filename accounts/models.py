@@ -32,17 +32,12 @@ class User(AbstractUser):
         digits = self.phone
         return f"{digits[:3]}****{digits[-4:]}" if len(digits) >= 8 else "****"
 
-    @property
-    def is_agent(self) -> bool:
-        return roles.has_role(self, roles.AGENT)
-
-    @property
-    def is_supervisor(self) -> bool:
-        return roles.has_role(self, roles.SUPERVISOR)
-
-    @property
-    def is_customer(self) -> bool:
-        return roles.has_role(self, roles.CUSTOMER)
+    # The role helpers (accounts.roles), readable in templates.
+    is_customer = property(roles.is_customer)
+    is_agent = property(roles.is_agent)
+    is_supervisor = property(roles.is_supervisor)
+    is_reviewer = property(roles.is_reviewer)
+    may_oversee = property(roles.may_oversee)
 
 
 class CreditAccount(models.Model):

@@ -24,7 +24,3 @@ def to_money(value) -> Decimal:
     if amount != amount.quantize(CENT, rounding=ROUND_HALF_UP):
         raise ValueError(f"more than two decimal places: {value!r}")
     return amount.quantize(CENT)
-
-
-def format_yuan(amount: Decimal) -> str:
-    return f"¥{amount:,.2f}"

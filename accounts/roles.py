@@ -1,4 +1,5 @@
-"""The three roles are auth groups (created by a data migration)."""
+"""The three roles are auth groups (created by a data migration). Each question about a user's
+role has one helper here; the User model exposes the same helpers as properties for templates."""
 
 from django.utils.translation import gettext_lazy as _
 
@@ -20,5 +21,24 @@ def user_roles(user) -> set[str]:
     return user._role_cache
 
 
-def has_role(user, role: str) -> bool:
-    return role in user_roles(user)
+def is_customer(user) -> bool:
+    return CUSTOMER in user_roles(user)
+
+
+def is_agent(user) -> bool:
+    return AGENT in user_roles(user)
+
+
+def is_supervisor(user) -> bool:
+    """May confirm four-eyes approvals, decide escalations and audit others' decisions."""
+    return SUPERVISOR in user_roles(user)
+
+
+def is_reviewer(user) -> bool:
+    """Works appeals: an agent or a supervisor."""
+    return bool(user_roles(user) & STAFF_ROLES)
+
+
+def may_oversee(user) -> bool:
+    """Sees the supervisors' pages (dashboard, exports): a supervisor, or a superuser."""
+    return is_supervisor(user) or bool(user.is_authenticated and user.is_superuser)

@@ -1,13 +1,15 @@
 """Reads used by views, admin, commands and tasks, each a fixed number of queries."""
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 from django.db.models import Q, Sum
 from django.utils.translation import gettext_lazy as _
 
 from . import risk
-from .models import Bucket, CreditAccount, Freeze, LedgerEntry
+from .freeze_dates import AUTO_RELEASE_REASONS
+from .models import Bucket, CreditAccount, Freeze, LedgerEntry, Order, RiskLevel
 from .money import ZERO
 
 
@@ -83,3 +85,25 @@ def freeze_hold_reasons(freeze: Freeze) -> list[str]:
     if freeze.refund:
         reasons += [risk.describe(finding)["customer"] for finding in freeze.refund.risk_rules]
     return reasons
+
+
+def order_refundable(order: Order) -> Decimal:
+    """What is left of an order to refund."""
+    refunded = order.refunds.aggregate(total=Sum("amount"))["total"] or ZERO
+    return order.amount - refunded
+
+
+def dated_freezes(today: date) -> Q:
+    """A freeze the timer may lift whose date has come."""
+    return Q(status=Freeze.Status.ACTIVE, reason__in=AUTO_RELEASE_REASONS, expected_release_on__lte=today)
+
+
+def held_refunds(prefix: str = "") -> Q:
+    """A refund that holds its freeze for a person: not confirmed by its platform, or high risk."""
+    return Q(**{f"{prefix}platform_synced": False}) | Q(**{f"{prefix}risk_level": RiskLevel.HIGH})
+
+
+def freezes_due(today: date):
+    """Active freezes whose date has come and that no rule holds back."""
+    return (Freeze.objects.filter(dated_freezes(today), account__status=CreditAccount.Status.ACTIVE)
+            .exclude(held_refunds("refund__")))

@@ -14,8 +14,8 @@ class AppealsConfig(AppConfig):
 
 def check_phash_bands(**_kwargs):
     """The reuse rule finds every hash within RISK_PHASH_MAX_DISTANCE bits only while there are
-    more hash bands than that (appeals.images.HASH_BANDS)."""
-    from .images import HASH_BANDS
+    more hash bands than that (appeals.evidence.images.HASH_BANDS)."""
+    from .evidence.images import HASH_BANDS
 
     if settings.RISK_PHASH_MAX_DISTANCE < HASH_BANDS:
         return []

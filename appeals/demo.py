@@ -11,8 +11,9 @@ from django.utils import timezone
 
 from accounts.models import Freeze, User
 
-from . import demo_images, services
+from . import demo_images
 from .models import Appeal, Evidence
+from .workflow import review, submit
 
 
 def _shot(name: str, data: bytes):
@@ -32,7 +33,7 @@ def _file(username: str, *, extra=None, description: str, days_ago: int = 0, rec
                                                                                       amount=receipt_amount))),
         *(extra or []),
     ]
-    appeal = services.appeal_submit(
+    appeal = submit.appeal_submit(
         customer=customer, freeze_id=freeze.pk, order_number=refund.order.number,
         tracking_number=refund.tracking_number, amount=freeze.amount, description=description, files=files,
     )
@@ -40,7 +41,7 @@ def _file(username: str, *, extra=None, description: str, days_ago: int = 0, rec
         # Replaying history: the demo appeal was filed days ago (timestamps only, no money involved).
         filed = timezone.now() - timedelta(days=days_ago)
         Appeal.objects.filter(pk=appeal.pk).update(
-            created_at=filed, due_at=services.appeal_due_at(reason=freeze.reason, submitted_at=filed)
+            created_at=filed, due_at=submit.appeal_due_at(reason=freeze.reason, submitted_at=filed)
         )
         appeal.events.update(created_at=filed)
     return appeal
@@ -62,6 +63,6 @@ def seed_appeals(created_now: set[str]) -> None:
     if "burst" in created_now:
         appeal = _file("burst", description="我没有套现,退货都是正常的,请协助解冻")
         agent = User.objects.get(username="agent2")
-        services.appeal_claim(appeal_id=appeal.pk, actor=agent)
-        services.appeal_escalate(appeal_id=appeal.pk, actor=agent,
+        review.appeal_claim(appeal_id=appeal.pk, actor=agent)
+        review.appeal_escalate(appeal_id=appeal.pk, actor=agent,
                                  note="5 returns in one day, goods do not match, virtual address; banned account")

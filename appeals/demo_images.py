@@ -1,4 +1,5 @@
-"""Phone-style screenshots drawn with Pillow, for the demo data (and as a base for test generators)."""
+"""Phone-style screenshots of a record drawn with Pillow, for the demo data (and the fonts that the
+sample generators in samples/ use)."""
 
 import io
 from datetime import timedelta
@@ -13,6 +14,8 @@ CJK_FONTS = [
     Path("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"),
     Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"),
 ]
+
+
 WIDTH, HEIGHT = 585, 1266
 
 

@@ -2,26 +2,28 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from accounts.errors import DomainError
 
-class AppealError(Exception):
+
+class AppealError(DomainError):
+    code = "appeal_refused"
     default_message = _("This action is not possible.")
-
-    def __init__(self, message=None):
-        self.message = message or self.default_message
-        super().__init__(str(self.message))
 
 
 class NotAllowed(AppealError):
+    code = "not_allowed"
     default_message = _("You are not allowed to do this on this appeal.")
 
 
 class WrongState(AppealError):
+    code = "wrong_state"
     default_message = _("This action is not possible in the appeal's current state.")
 
 
 class AlreadyDecided(WrongState):
-    pass
+    code = "already_decided"
 
 
 class InvalidAppeal(AppealError):
+    code = "invalid_appeal"
     default_message = _("The appeal could not be filed.")

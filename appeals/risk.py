@@ -8,8 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from accounts import risk
 from accounts.models import RiskLevel
 
-from .crosscheck import CHECK_LABELS, CONTRADICTS
-from .images import hash_bands
+from .evidence.crosscheck import CHECK_LABELS, CONTRADICTS
+from .evidence.images import hash_bands
 from .models import Appeal, Evidence, EvidenceHashBand
 
 APPEAL_RULE_TEXTS = {

@@ -1,6 +1,6 @@
 """Batch release: the beat job that releases due freezes (appeals.tasks.release_due_freezes, which
-runs appeals.services.timers.auto_release_due: batches of auto_release_batch →
-accounts.services.freeze_release_due_batch, with a cursor on the account id),
+runs appeals.workflow.timers.auto_release_due: batches of auto_release_batch →
+accounts.services.ledger.freeze_release_due_batch, with a cursor on the account id),
 on 10,000 and on 100,000 due freezes, against a raw-SQL floor doing the same writes.
 
     .venv/bin/python bench/batch_release.py [--smoke] [--json out.json]
@@ -83,7 +83,7 @@ def child(mode: str) -> None:
     from django.db import connection
 
     from appeals import tasks  # noqa: F401  (import everything the job needs before the baseline)
-    from appeals.services import timers  # noqa: F401
+    from appeals.workflow import timers  # noqa: F401
 
     connection.ensure_connection()
     # Peak RSS during the run minus RSS before it: VmHWM reset just before (Linux); else ru_maxrss,
@@ -219,7 +219,7 @@ def check(expected: dict) -> dict:
     from django.utils import timezone
 
     from accounts.models import Freeze, LedgerEntry
-    from accounts.services import freezes_due
+    from accounts.selectors import freezes_due
     from appeals.models import Appeal, Notification, State
 
     accounts = common.verify_ledger()

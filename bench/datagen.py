@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from accounts import roles
 from accounts.models import Bucket, CreditAccount, Freeze, LedgerEntry, Order, Refund, RiskLevel, User
-from appeals.images import hash_bands
+from appeals.evidence.images import hash_bands
 from appeals.models import Appeal, Evidence, EvidenceHashBand, State
 
 K = LedgerEntry.Kind

@@ -1,4 +1,4 @@
-"""Evidence pipeline: the worker's appeals.images.clean on one phone screenshot, on one core, against
+"""Evidence pipeline: the worker's appeals.evidence.images.clean on one phone screenshot, on one core, against
 a bare Pillow decode + JPEG encode of the same image.
 
     .venv/bin/python bench/evidence_pipeline.py [--smoke] [--json out.json]
@@ -38,7 +38,7 @@ def main() -> int:
     import screens
     from PIL import Image, ImageOps
 
-    from appeals import images
+    from appeals.evidence import images
 
     data = screens.screenshot(0)
 

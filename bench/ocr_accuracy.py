@@ -1,12 +1,12 @@
-"""OCR accuracy and speed on generated phone screenshots (appeals/tests/screenshot_gen.py).
+"""OCR accuracy and speed on generated phone screenshots (samples/).
 
     .venv/bin/python bench/ocr_accuracy.py [--n 200] [--json out.json]    # ~10 s per case on one core
     .venv/bin/python bench/ocr_accuracy.py --n 6                           # smoke run (CI)
 
 For N genuine screenshots (order, logistics, refund receipt in turn) and their tampered twins (one
 digit of the order number, tracking number or refund amount changed in the image), each image goes
-through the worker's path — appeals.images.clean(), appeals.ocr.read_lines(result.image), then
-appeals.evidence_facts.extract() — and the facts are compared with the record as the cross-check
+through the worker's path — appeals.evidence.images.clean(), appeals.evidence.ocr.read_lines(result.image), then
+appeals.evidence.facts.extract() — and the facts are compared with the record as the cross-check
 does (a fact of the right kind equal to the record's value is a match). Reported:
 
 * exact-match rates: order number on order screenshots, tracking number on logistics, amount on
@@ -69,7 +69,7 @@ def _pin() -> int | None:
 
 
 def _bare_engine():
-    """RapidOCR as appeals.ocr.engine() builds it, as a separate instance."""
+    """RapidOCR as appeals.evidence.ocr.engine() builds it, as a separate instance."""
     from django.conf import settings
     from rapidocr import RapidOCR
 
@@ -83,7 +83,8 @@ def _bare_engine():
 
 def _read(image_bytes: bytes, bare, time_bare: bool, flip: bool) -> dict:
     """The worker's path, timed step by step; and a bare engine call on the same decoded image."""
-    from appeals import evidence_facts, images, ocr
+    from appeals.evidence import facts as evidence_facts
+    from appeals.evidence import images, ocr
 
     started = time.perf_counter()
     result = images.clean(io.BytesIO(image_bytes))
@@ -138,7 +139,7 @@ def main() -> int:
     django.setup()
     from django.conf import settings
 
-    from appeals.tests.screenshot_gen import make_case, tamper
+    from samples import make_case, tamper
 
     bare = _bare_engine()
     warm = make_case(args.seed)  # load both engines' models and warm them up, untimed

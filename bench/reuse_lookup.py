@@ -23,16 +23,16 @@ TARGET_RATIO = 1.5
 
 def probe(stored_hash: str, rng: random.Random):
     """A new customer's appeal with a near copy of `stored_hash` and two unrelated screenshots."""
-    from accounts import services as ledger
     from accounts.models import Freeze, User
-    from appeals import services
+    from accounts.services import ledger
+    from appeals.evidence.pipeline import evidence_index_hash
     from appeals.models import Evidence
-    from appeals.services.evidence import evidence_index_hash
+    from appeals.workflow import submit
 
     customer = User.objects.create(username=f"probe{rng.getrandbits(32)}", phone="13900000000")
     account = ledger.account_open(customer=customer, limit="5000.00")
     freeze = ledger.freeze_create(account=account, amount="300.00", reason=Freeze.Reason.ROUTINE_RISK)
-    appeal = services.appeal_submit(customer=customer, freeze_id=freeze.pk, order_number="", tracking_number="",
+    appeal = submit.appeal_submit(customer=customer, freeze_id=freeze.pk, order_number="", tracking_number="",
                                     description="请协助解冻", files=[])
     near = int(stored_hash, 16)
     for start in (0, 8, 15, 22, 29, 36, 43, 50):  # the first hex digit of bands 0..7

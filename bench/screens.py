@@ -1,7 +1,7 @@
 """Realistic phone screenshots for the upload benchmarks: 1170×2532 PNG of about 1.5 MB.
 
 The page (header, cards, Chinese label/value rows, order numbers…) is drawn by the OCR tests'
-generator (appeals/tests/screenshot_gen.py) at an iPhone's full height, undegraded, as a phone saves
+generator (samples/) at an iPhone's full height, undegraded, as a phone saves
 a screenshot; then a grid of photo-like product tiles (smooth colour fields with sensor-like noise)
 is laid over the lower part, sized so that the PNG comes out at about `target_bytes`."""
 
@@ -18,11 +18,11 @@ TARGET_BYTES = 1_500_000
 
 
 def _page(seed: int) -> Image.Image:
-    from appeals.tests import screenshot_gen as gen
+    import samples as gen
 
-    spec = gen._spec(seed)
+    spec = gen.spec_for(seed)
     spec["height"] = HEIGHT
-    page = gen._Page(spec, gen._shown(spec))
+    page = gen.Page(spec, gen.shown_values(spec))
     gen.RENDERERS[spec["kind"]](page)
     return page.image
 

@@ -6,7 +6,7 @@ bare view that only stores the same three files.
 Each customer has one refund freeze (made through the ledger services). The request is what a phone
 sends: a multipart POST of the appeal form with three 1170×2532 PNG screenshots of about 1.5 MB
 each (text cards and photo-like tiles, bench/screens.py), encoded once before the clock starts. The
-real path is appeals.views.appeal_create (form, header sniff, appeal_submit: locks, checks, rows,
+real path is appeals.customer.views.appeal_create (form, header sniff, appeal_submit: locks, checks, rows,
 files to private storage, risk, notification); the floor is bench.urls.bare_upload, which
 authenticates the same session, parses the same body and saves the three files to the same storage.
 The two alternate. Celery is not eager and its broker is in memory (bench/settings_inproc.py), so
@@ -64,8 +64,9 @@ def main() -> int:
     from django.core.files.uploadedfile import SimpleUploadedFile
     from django.urls import reverse
 
-    from accounts import roles, services
+    from accounts import roles
     from accounts.models import User
+    from accounts.services import ledger, policy
     from appeals.models import Appeal, Evidence
 
     assert not settings.CELERY_TASK_ALWAYS_EAGER and settings.CELERY_BROKER_URL == "memory://"
@@ -79,11 +80,11 @@ def main() -> int:
     for i in range(warmup + args.n + 1):  # the last one: the untimed breakdown request
         customer = User.objects.create(username=f"sub{i}", phone=f"1380000{i:04d}", password="!")
         customer.groups.add(group)
-        account = services.account_open(customer=customer, limit="10000.00")
-        order = services.order_purchase(account=account, number=f"DY2611{i:08d}", amount="599.00",
+        account = ledger.account_open(customer=customer, limit="10000.00")
+        order = ledger.order_purchase(account=account, number=f"DY2611{i:08d}", amount="599.00",
                                         item_name="蓝牙耳机 Pro", item_sku="SKU-EAR",
                                         delivery_address="上海市浦东新区世纪大道100号")
-        refund = services.refund_record(order=order, amount="599.00", returned_item_name="蓝牙耳机 Pro",
+        refund = policy.refund_record(order=order, amount="599.00", returned_item_name="蓝牙耳机 Pro",
                                         returned_item_sku="SKU-EAR", return_address="上海市浦东新区世纪大道100号",
                                         tracking_number=f"SF{i:013d}")
         freeze = refund.freezes.get()
@@ -128,7 +129,7 @@ def main() -> int:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from appeals import images
+    from appeals.evidence import images
 
     extra = cases[-1]
     with CaptureQueriesContext(connection) as captured:

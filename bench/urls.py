@@ -9,7 +9,7 @@ from django.http import HttpResponse
 from django.urls import include, path
 from django.views.decorators.csrf import csrf_exempt
 
-from appeals.storage import private_storage
+from appeals.evidence.storage import private_storage
 
 
 def ok(request):

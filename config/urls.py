@@ -11,6 +11,5 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("", include("accounts.urls")),
-    path("", include("appeals.urls")),
+    path("", include("appeals.customer.urls")),
 ]

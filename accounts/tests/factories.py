@@ -3,8 +3,9 @@ from decimal import Decimal
 import factory
 from django.contrib.auth.models import Group
 
-from accounts import roles, services
+from accounts import roles
 from accounts.models import Order, User
+from accounts.services import ledger, policy
 
 
 def _role(default=None):
@@ -44,7 +45,7 @@ class SupervisorFactory(UserFactory):
 
 def make_account(limit=Decimal("10000.00"), customer=None):
     """A credit line opened through the ledger service, as production does."""
-    return services.account_open(customer=customer or CustomerFactory(), limit=limit)
+    return ledger.account_open(customer=customer or CustomerFactory(), limit=limit)
 
 
 _order_seq = iter(range(10**9))
@@ -58,7 +59,7 @@ def make_order(account, amount=Decimal("100.00"), **kwargs):
         "delivery_address": "上海市浦东新区世纪大道100号",
         "platform": Order.Platform.MALL,
     }
-    return services.order_purchase(account=account, amount=amount, **(defaults | kwargs))
+    return ledger.order_purchase(account=account, amount=amount, **(defaults | kwargs))
 
 
 def make_refund(order, amount=None, **kwargs):
@@ -68,4 +69,4 @@ def make_refund(order, amount=None, **kwargs):
         "return_address": order.delivery_address,
         "tracking_number": "SF1234567890123",
     }
-    return services.refund_record(order=order, amount=amount or order.amount, **(defaults | kwargs))
+    return policy.refund_record(order=order, amount=amount or order.amount, **(defaults | kwargs))

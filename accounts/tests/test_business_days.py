@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from accounts import services
+from accounts import freeze_dates
 from accounts.business_days import add_business_days, count_business_days, is_business_day
 from accounts.models import CalendarException, Freeze
 
@@ -225,7 +225,7 @@ def test_every_freeze_reason_has_an_expected_rule():
 
 @pytest.mark.parametrize("reason, expected", RELEASE_FROM_SEP_30_2026.items())
 def test_expected_release_on_across_national_day(reason, expected):
-    assert services.expected_release_on(reason=reason, frozen_on=SEP_30_2026) == expected
+    assert freeze_dates.expected_release_on(reason=reason, frozen_on=SEP_30_2026) == expected
 
 
 @pytest.mark.parametrize("reason, expected", [
@@ -236,13 +236,13 @@ def test_expected_release_on_across_national_day(reason, expected):
     (Freeze.Reason.MALICIOUS, None),
 ])
 def test_expected_release_on_across_spring_festival(reason, expected):
-    assert services.expected_release_on(reason=reason, frozen_on=FEB_04_2027) == expected
+    assert freeze_dates.expected_release_on(reason=reason, frozen_on=FEB_04_2027) == expected
 
 
 def test_expected_release_on_follows_calendar_exceptions():
     day_off(date(2026, 10, 9))
-    assert services.expected_release_on(reason=Freeze.Reason.NORMAL_REFUND, frozen_on=SEP_30_2026) == date(
+    assert freeze_dates.expected_release_on(reason=Freeze.Reason.NORMAL_REFUND, frozen_on=SEP_30_2026) == date(
         2026, 10, 12)
     # Calendar days for routine risk are untouched by the business calendar.
-    assert services.expected_release_on(reason=Freeze.Reason.ROUTINE_RISK, frozen_on=SEP_30_2026) == date(
+    assert freeze_dates.expected_release_on(reason=Freeze.Reason.ROUTINE_RISK, frozen_on=SEP_30_2026) == date(
         2026, 10, 7)

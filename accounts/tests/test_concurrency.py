@@ -7,10 +7,10 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 
-from accounts import services
 from accounts.errors import InsufficientAvailable
 from accounts.models import CreditAccount, Freeze, LedgerEntry, Order
 from accounts.selectors import ledger_mismatches
+from accounts.services import ledger
 from accounts.tests.factories import UserFactory, make_account
 from conftest import run_together
 
@@ -27,9 +27,9 @@ def race(work):
 def test_concurrent_releases_of_one_freeze_release_it_once():
     # A plain user as customer: the role groups are flushed by transactional tests.
     account = make_account(Decimal("1000.00"), customer=UserFactory())
-    freeze = services.freeze_create(account=account, amount=Decimal("250.00"), reason=Freeze.Reason.ABNORMAL)
+    freeze = ledger.freeze_create(account=account, amount=Decimal("250.00"), reason=Freeze.Reason.ABNORMAL)
 
-    results = race(lambda i: services.freeze_release(
+    results = race(lambda i: ledger.freeze_release(
         freeze=Freeze.objects.get(pk=freeze.pk), source=Freeze.ReleaseSource.STAFF, note=f"thread {i}"))
 
     errors = [r for r in results if isinstance(r, Exception)]
@@ -49,7 +49,7 @@ def test_concurrent_releases_of_one_freeze_release_it_once():
 def test_concurrent_purchases_never_overdraw():
     account = make_account(Decimal("1000.00"), customer=UserFactory())
 
-    results = race(lambda i: services.order_purchase(
+    results = race(lambda i: ledger.order_purchase(
         account=CreditAccount.objects.get(pk=account.pk), number=f"RACE{i:04d}", amount=Decimal("100.00"),
         item_name="item", item_sku="SKU", delivery_address="addr"))
 

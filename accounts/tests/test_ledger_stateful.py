@@ -28,7 +28,6 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from accounts import services
 from accounts.errors import (
     AccountNotActive,
     ExceedsUsed,
@@ -41,6 +40,7 @@ from accounts.errors import (
 from accounts.models import AccountStatusChange, CreditAccount, Freeze, LedgerEntry, Order, Refund, RiskLevel
 from accounts.money import ZERO
 from accounts.selectors import ledger_mismatches
+from accounts.services import ledger, policy
 from accounts.tests.factories import CustomerFactory
 
 ACTIVE, RESTRICTED, BANNED = CreditAccount.Status.ACTIVE, CreditAccount.Status.RESTRICTED, CreditAccount.Status.BANNED
@@ -144,11 +144,11 @@ class LedgerMachine(RuleBasedStateMachine):
         for limit in (first, second):
             if limit == ZERO:
                 # account_open refuses a zero limit; open with a fen and cut it back to zero.
-                account = services.account_open(customer=CustomerFactory(), limit="0.01")
-                assert services.limit_change(account=account, new_limit="0") is not None
+                account = ledger.account_open(customer=CustomerFactory(), limit="0.01")
+                assert ledger.limit_change(account=account, new_limit="0") is not None
                 self.accounts.append(ModelAccount(account.pk, ZERO, entries=2))
             else:
-                account = services.account_open(customer=CustomerFactory(), limit=limit)
+                account = ledger.account_open(customer=CustomerFactory(), limit=limit)
                 self.accounts.append(ModelAccount(account.pk, limit))
 
     # ------------------------------------------------------------ plumbing
@@ -188,7 +188,7 @@ class LedgerMachine(RuleBasedStateMachine):
             error = ExceedsUsed  # the order was (partly) repaid already
         else:
             error = None
-        refund = self.attempt(model, error, lambda: services.refund_record(
+        refund = self.attempt(model, error, lambda: policy.refund_record(
             order=Order.objects.get(pk=order_pk), amount=amount, returned_item_name="item",
             returned_item_sku="SKU", return_address="addr", occurred_at=REFUNDED_AT,
         ))
@@ -244,7 +244,7 @@ class LedgerMachine(RuleBasedStateMachine):
             error = InsufficientAvailable
         else:
             error = None
-        order = self.attempt(model, error, lambda: services.order_purchase(
+        order = self.attempt(model, error, lambda: ledger.order_purchase(
             account=CreditAccount(pk=model.pk), number=f"HYP{next(_numbers):012d}", amount=amount,
             item_name="item", item_sku="SKU", delivery_address="addr", occurred_at=ORDERED_AT,
         ))
@@ -267,7 +267,7 @@ class LedgerMachine(RuleBasedStateMachine):
             error = ExceedsUsed
         else:
             error = None
-        if self.attempt(model, error, lambda: services.account_repay(account=CreditAccount(pk=model.pk),
+        if self.attempt(model, error, lambda: ledger.account_repay(account=CreditAccount(pk=model.pk),
                                                                      amount=amount)):
             model.used -= amount
             model.entries += 1
@@ -305,7 +305,7 @@ class LedgerMachine(RuleBasedStateMachine):
             error = InsufficientAvailable
         else:
             error = None
-        freeze = self.attempt(model, error, lambda: services.freeze_create(
+        freeze = self.attempt(model, error, lambda: ledger.freeze_create(
             account=CreditAccount(pk=model.pk), amount=amount, reason=reason))
         if freeze is None:
             return multiple()
@@ -321,7 +321,7 @@ class LedgerMachine(RuleBasedStateMachine):
         freeze = self.model_freezes[freeze_pk]
         model = freeze.account
         before = None if freeze.active else self.snapshot(model)
-        result = services.freeze_release(freeze=Freeze(pk=freeze_pk, account_id=model.pk), source=source)
+        result = ledger.freeze_release(freeze=Freeze(pk=freeze_pk, account_id=model.pk), source=source)
         assert result.released is freeze.active
         if freeze.active:
             freeze.active = False
@@ -359,7 +359,7 @@ class LedgerMachine(RuleBasedStateMachine):
             else:
                 error = None
         before = self.snapshot(model) if delta == ZERO else None
-        entry = self.attempt(model, error, lambda: services.limit_change(
+        entry = self.attempt(model, error, lambda: ledger.limit_change(
             account=CreditAccount(pk=model.pk), new_limit=target_limit))
         if error is None and delta == ZERO:
             assert entry is None
@@ -372,7 +372,7 @@ class LedgerMachine(RuleBasedStateMachine):
     @rule(i=account_index, status=st.sampled_from([ACTIVE, ACTIVE, RESTRICTED, BANNED]))
     def set_status(self, i, status):
         model = self.accounts[i]
-        changed = services.account_set_status(account=CreditAccount(pk=model.pk), status=status)
+        changed = ledger.account_set_status(account=CreditAccount(pk=model.pk), status=status)
         assert changed is (status != model.status)
         model.status = status
 

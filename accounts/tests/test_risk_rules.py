@@ -12,10 +12,11 @@ import pytest
 import time_machine
 from django.utils import translation
 
-from accounts import risk, services
+from accounts import risk, selectors
 from accounts.errors import AccountNotActive
 from accounts.models import AccountStatusChange, Bill, CreditAccount, Freeze, LedgerEntry, Order, RiskLevel
 from accounts.selectors import ledger_mismatches
+from accounts.services import ledger, policy
 from accounts.tests.factories import make_account, make_order, make_refund
 
 pytestmark = pytest.mark.django_db
@@ -162,7 +163,7 @@ def test_same_address_with_other_spacing_stays_quiet(address):
 def test_purchase_after_return_is_seen_when_the_refund_is_assessed_again(minutes, fires):
     [refund] = refunds_at([at(9, 15, 10, 0)])
     assert codes(refund) == []  # when recorded, no later purchase existed yet
-    later = services.order_purchase(
+    later = ledger.order_purchase(
         account=refund.order.account, number="DY-AFTER-RETURN", amount=Decimal("50.00"), item_name="手机壳",
         item_sku="SKU-CASE", delivery_address=HOME, occurred_at=refund.created_at + timedelta(minutes=minutes))
     findings = risk.assess_refund(refund)
@@ -206,13 +207,13 @@ def limit_cuts(account):
 
 def test_three_overdue_bills_in_a_row_cut_the_limit_by_thirty_percent_once():
     account = make_account(Decimal("10000.00"))
-    services.bill_record(account=account, due_on=date(2026, 7, 10), amount="500.00", paid_on=date(2026, 7, 12))
-    services.bill_record(account=account, due_on=date(2026, 8, 10), amount="500.00", paid_on=date(2026, 8, 15))
+    policy.bill_record(account=account, due_on=date(2026, 7, 10), amount="500.00", paid_on=date(2026, 7, 12))
+    policy.bill_record(account=account, due_on=date(2026, 8, 10), amount="500.00", paid_on=date(2026, 8, 15))
     assert risk.overdue_in_a_row(account) is None  # two in a row: one step below
     account.refresh_from_db()
     assert account.limit == Decimal("10000.00")
 
-    third = services.bill_record(account=account, due_on=date(2026, 9, 10), amount="500.00")  # unpaid, past
+    third = policy.bill_record(account=account, due_on=date(2026, 9, 10), amount="500.00")  # unpaid, past
     finding = risk.overdue_in_a_row(account)
     assert finding is not None and (finding.code, finding.level) == ("overdue_in_a_row", RiskLevel.MEDIUM)
     account.refresh_from_db()
@@ -220,8 +221,8 @@ def test_three_overdue_bills_in_a_row_cut_the_limit_by_thirty_percent_once():
     assert limit_cuts(account) == 1
     assert Bill.objects.get(pk=third.pk).limit_cut
 
-    services.bill_record(account=account, due_on=date(2026, 10, 10), amount="500.00")  # a 4th overdue bill
-    services.bill_record(account=account, due_on=date(2026, 9, 10), amount="500.00",  # the 3rd, re-recorded
+    policy.bill_record(account=account, due_on=date(2026, 10, 10), amount="500.00")  # a 4th overdue bill
+    policy.bill_record(account=account, due_on=date(2026, 9, 10), amount="500.00",  # the 3rd, re-recorded
                          paid_on=date(2026, 9, 20))
     account.refresh_from_db()
     assert account.limit == Decimal("7000.00")
@@ -232,7 +233,7 @@ def test_three_overdue_bills_in_a_row_cut_the_limit_by_thirty_percent_once():
 def test_overdue_streak_shows_on_later_refunds():
     account = make_account()
     for month in (7, 8, 9):
-        services.bill_record(account=account, due_on=date(2026, month, 10), amount="100.00",
+        policy.bill_record(account=account, due_on=date(2026, month, 10), amount="100.00",
                              paid_on=date(2026, month, 11))
     [refund] = refunds_at([at(10, 15)], account=account)
     assert codes(refund) == ["overdue_in_a_row"]
@@ -245,7 +246,7 @@ def test_limit_cut_never_goes_below_used_plus_frozen():
     coat = make_order(account, Decimal("8000.00"), occurred_at=ORDERED_ON)
     make_refund(coat, Decimal("500.00"), occurred_at=at(9, 15))  # used 7500, frozen 500, available 2000
     for month in (7, 8, 9):
-        services.bill_record(account=account, due_on=date(2026, month, 10), amount="100.00")
+        policy.bill_record(account=account, due_on=date(2026, month, 10), amount="100.00")
     account.refresh_from_db()
     assert (account.used, account.frozen) == (Decimal("7500.00"), Decimal("500.00"))
     assert account.limit == Decimal("8000.00")  # cut 2000 (all available), not 3000
@@ -261,7 +262,7 @@ def test_limit_cut_never_goes_below_used_plus_frozen():
 def test_two_overdue_and_one_on_time_do_not_cut(paid):
     account = make_account(Decimal("10000.00"))
     for month, paid_on in zip((7, 8, 9), paid, strict=True):
-        services.bill_record(account=account, due_on=date(2026, month, 10), amount="500.00", paid_on=paid_on)
+        policy.bill_record(account=account, due_on=date(2026, month, 10), amount="500.00", paid_on=paid_on)
     assert risk.overdue_in_a_row(account) is None
     account.refresh_from_db()
     assert account.limit == Decimal("10000.00")
@@ -338,7 +339,7 @@ def test_five_mismatched_refunds_to_a_virtual_address_in_one_day_freeze_everythi
     [change] = AccountStatusChange.objects.filter(account=account)
     assert (change.old_status, change.new_status) == (CreditAccount.Status.ACTIVE, CreditAccount.Status.BANNED)
     assert "virtual_address" in change.note
-    assert not services.freezes_due(date(2030, 1, 1)).filter(account=account).exists()
+    assert not selectors.freezes_due(date(2030, 1, 1)).filter(account=account).exists()
     with pytest.raises(AccountNotActive):
         make_order(account, Decimal("10.00"))
     assert ledger_mismatches() == []

@@ -3,7 +3,7 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
-from appeals.images import hash_bands
+from appeals.evidence.images import hash_bands
 
 
 def index_stored_hashes(apps, schema_editor):

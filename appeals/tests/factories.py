@@ -7,8 +7,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image, ImageDraw
 
 from accounts.tests.factories import CustomerFactory, make_account, make_order, make_refund
-from appeals import services
 from appeals.models import Evidence
+from appeals.workflow import submit
 
 
 def image_bytes(fmt="PNG", size=(390, 844), color=(250, 250, 250), text="订单 DY0001", **save_kwargs) -> bytes:
@@ -43,7 +43,7 @@ def refund_freeze(amount=Decimal("599.00"), customer=None, limit=Decimal("10000.
 def file_appeal(freeze=None, files=None, **kwargs):
     freeze = freeze or refund_freeze()
     order = freeze.refund.order
-    return services.appeal_submit(
+    return submit.appeal_submit(
         customer=freeze.account.customer, freeze_id=freeze.pk, order_number=order.number,
         tracking_number=freeze.refund.tracking_number, description="我的订单已退货,请协助解冻",
         files=three_screenshots() if files is None else files, **kwargs,

@@ -37,8 +37,8 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import roles
-from accounts import services as ledger
 from accounts.models import CalendarException, CreditAccount
+from accounts.services import ledger
 from accounts.tests.factories import (
     AgentFactory,
     CustomerFactory,
@@ -48,9 +48,9 @@ from accounts.tests.factories import (
     make_order,
     make_refund,
 )
-from appeals import services
 from appeals.models import Appeal, AuditSample, AuditVerdict, Evidence, Notification, RejectReason, State
 from appeals.tests.factories import file_appeal, refund_freeze
+from appeals.workflow import audit, decide, review
 
 pytestmark = pytest.mark.django_db
 
@@ -279,14 +279,14 @@ def build_world(capture_on_commit) -> SimpleNamespace:
         w.other_appeal = file_appeal(refund_freeze(customer=w.other))
     w.evidence = w.appeal.evidence.order_by("pk").first()
     assert w.evidence.status == Evidence.Status.READY
-    services.appeal_claim(appeal_id=w.decided.pk, actor=w.agent)
-    services.appeal_reject(appeal_id=w.decided.pk, actor=w.agent, reason=RejectReason.EVIDENCE_MISMATCH,
+    review.appeal_claim(appeal_id=w.decided.pk, actor=w.agent)
+    decide.appeal_reject(appeal_id=w.decided.pk, actor=w.agent, reason=RejectReason.EVIDENCE_MISMATCH,
                            message="截图与订单不符")
-    services.appeal_claim(appeal_id=w.escalated.pk, actor=w.agent)
-    services.appeal_escalate(appeal_id=w.escalated.pk, actor=w.agent, note="internal: looks like a cash-out ring")
-    services.audit_sample_day(day=timezone.localdate())
+    review.appeal_claim(appeal_id=w.escalated.pk, actor=w.agent)
+    review.appeal_escalate(appeal_id=w.escalated.pk, actor=w.agent, note="internal: looks like a cash-out ring")
+    audit.audit_sample_day(day=timezone.localdate())
     w.sample = AuditSample.objects.get(appeal=w.decided)
-    w.verdict = services.audit_record_verdict(sample_id=w.sample.pk, supervisor=w.supervisor,
+    w.verdict = audit.audit_record_verdict(sample_id=w.sample.pk, supervisor=w.supervisor,
                                               verdict=AuditVerdict.Verdict.CONFIRMED)
     w.device = TOTPDevice.objects.create(user=w.owner, name="alice phone", confirmed=True)
     seen = {"username": w.owner.username, "ip_address": "10.9.8.7", "user_agent": "sweep", "http_accept": "*/*",
@@ -524,8 +524,8 @@ def test_an_agent_s_valid_verdict_post_is_403_and_records_nothing(client, world)
 def _second_sample(world) -> AuditSample:
     """A sampled rejection still waiting for its verdict."""
     appeal = file_appeal(refund_freeze(customer=CustomerFactory()))
-    services.appeal_claim(appeal_id=appeal.pk, actor=world.agent)
-    services.appeal_reject(appeal_id=appeal.pk, actor=world.agent, reason=RejectReason.EVIDENCE_MISSING,
+    review.appeal_claim(appeal_id=appeal.pk, actor=world.agent)
+    decide.appeal_reject(appeal_id=appeal.pk, actor=world.agent, reason=RejectReason.EVIDENCE_MISSING,
                            message="缺少截图")
     event = appeal.events.get(transition="reject")
     return AuditSample.objects.create(event=event, appeal=appeal, decided_by=world.agent,

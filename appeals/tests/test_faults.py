@@ -39,13 +39,15 @@ from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 
-from accounts import services as ledger
+from accounts import selectors
 from accounts.models import CreditAccount, Freeze, LedgerEntry, User
 from accounts.selectors import ledger_mismatches
+from accounts.services import ledger
 from accounts.tests.factories import AgentFactory
-from appeals import services, tasks
+from appeals import tasks
 from appeals.models import Appeal, AppealEvent, Evidence, State
 from appeals.tests.factories import file_appeal, image_bytes, refund_freeze, upload
+from appeals.workflow import review
 from config.celery import app as celery_app
 from conftest import wait_until
 
@@ -277,7 +279,7 @@ def due_freezes(accounts: int, per_account: int, prefix: str) -> list[int]:
                                               reason=Freeze.Reason.ROUTINE_RISK, note="fault test")
                 freeze_ids.append(freeze.pk)
         Freeze.objects.filter(pk__in=freeze_ids).update(expected_release_on=timezone.localdate() - timedelta(days=1))
-    assert ledger.freezes_due(timezone.localdate()).count() == len(freeze_ids)
+    assert selectors.freezes_due(timezone.localdate()).count() == len(freeze_ids)
     return freeze_ids
 
 
@@ -339,7 +341,7 @@ def test_worker_killed_during_auto_release_leaves_no_freeze_released_twice(worke
     wait_until(lambda: second.results(tasks.release_due_freezes), timeout=120)
 
     assert [int(n) for n in second.results(tasks.release_due_freezes)] == [len(freeze_ids) - released_before_the_kill]
-    assert not ledger.freezes_due(timezone.localdate()).exists()
+    assert not selectors.freezes_due(timezone.localdate()).exists()
     assert releases_per_freeze(freeze_ids) == dict.fromkeys(freeze_ids, 1)
     assert ledger_mismatches() == []
 
@@ -405,7 +407,7 @@ def admin_approve(client, appeal):
 def test_connection_lost_during_an_approval_changes_nothing_and_the_agent_can_retry(client, monkeypatch):
     appeal = file_appeal()  # evidence is cleaned in this process (tasks run eagerly here)
     agent = AgentFactory()
-    services.appeal_claim(appeal_id=appeal.pk, actor=agent)
+    review.appeal_claim(appeal_id=appeal.pk, actor=agent)
     client.force_login(agent)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     release = ledger.freeze_release

@@ -34,10 +34,11 @@ from accounts.tests.factories import (
     make_order,
     make_refund,
 )
-from appeals import selectors, services, tasks
+from appeals import selectors, tasks
 from appeals.models import Appeal, AppealEvent, Evidence, RejectReason, State
 from appeals.tests.factories import file_appeal, image_bytes, refund_freeze
 from appeals.tests.test_authorization_sweep import build_world, swept_patterns, url_for
+from appeals.workflow import decide, review, submit
 
 pytestmark = pytest.mark.django_db
 
@@ -198,8 +199,8 @@ def test_daily_upload_limit_counts_appeals_and_replies_and_resets_the_next_day(c
         assert "You can upload at most 5 screenshots a day. Please try again tomorrow." in refused.content.decode()
         assert not Appeal.objects.filter(freeze=second).exists()
         appeal = Appeal.objects.get(freeze=first)
-        services.appeal_claim(appeal_id=appeal.pk, actor=agent)
-        services.appeal_request_info(appeal_id=appeal.pk, actor=agent, message="请补充退货物流截图")
+        review.appeal_claim(appeal_id=appeal.pk, actor=agent)
+        review.appeal_request_info(appeal_id=appeal.pk, actor=agent, message="请补充退货物流截图")
         reply = reverse("appeal-resubmit", args=[appeal.reference])
         three = [SimpleUploadedFile(f"r{i}.png", image_bytes(), "image/png") for i in range(3)]
         response = client.post(reply, {"message": "补充", "kind": Evidence.Kind.LOGISTICS, "other": three})
@@ -356,8 +357,8 @@ def test_phone_is_masked_in_every_staff_list_and_full_only_on_the_appeal_page(cl
     waiting, escalated = (file_appeal(make_refund(make_order(account, Decimal("300.00"))).freezes.get())
                           for _ in range(2))
     agent, supervisor = AgentFactory(), SupervisorFactory()
-    services.appeal_claim(appeal_id=escalated.pk, actor=agent)
-    services.appeal_escalate(appeal_id=escalated.pk, actor=agent, note="needs a second look")
+    review.appeal_claim(appeal_id=escalated.pk, actor=agent)
+    review.appeal_escalate(appeal_id=escalated.pk, actor=agent, note="needs a second look")
     masked, full = "138****5678", "13812345678"
 
     client.force_login(agent)
@@ -371,7 +372,7 @@ def test_phone_is_masked_in_every_staff_list_and_full_only_on_the_appeal_page(cl
     client.force_login(supervisor)
     escalations = client.get(reverse("admin:appeals_escalation_changelist")).content.decode()
     assert escalated.reference in escalations and masked in escalations and full not in escalations
-    services.appeal_reject(appeal_id=escalated.pk, actor=supervisor, reason=RejectReason.EVIDENCE_MISSING,
+    decide.appeal_reject(appeal_id=escalated.pk, actor=supervisor, reason=RejectReason.EVIDENCE_MISSING,
                            message="缺少截图")
     export = client.get(reverse("admin:appeals_decisions_csv"))
     text = b"".join(export.streaming_content).decode()
@@ -528,11 +529,11 @@ def test_retention_purges_old_files_and_keeps_the_record(client, django_capture_
             with django_capture_on_commit_callbacks(execute=True):
                 appeal = file_appeal(refund_freeze())
             if outcome == "rejected":
-                services.appeal_claim(appeal_id=appeal.pk, actor=agent)
-                services.appeal_reject(appeal_id=appeal.pk, actor=agent, reason=RejectReason.EVIDENCE_MISMATCH,
+                review.appeal_claim(appeal_id=appeal.pk, actor=agent)
+                decide.appeal_reject(appeal_id=appeal.pk, actor=agent, reason=RejectReason.EVIDENCE_MISMATCH,
                                        message="截图与订单不符")
             elif outcome == "withdrawn":
-                services.appeal_withdraw(appeal_id=appeal.pk, actor=appeal.customer)
+                submit.appeal_withdraw(appeal_id=appeal.pk, actor=appeal.customer)
         return Appeal.objects.get(pk=appeal.pk)
 
     old, old_withdrawn = filed(181, "rejected"), filed(181, "withdrawn")
@@ -585,11 +586,11 @@ def test_history_export_has_only_the_customer_s_appeals_and_the_customer_safe_ti
     account = make_account(Decimal("20000.00"), customer=customer)
     decided, still_open = (file_appeal(make_refund(make_order(account, Decimal("300.00"))).freezes.get())
                            for _ in range(2))
-    services.appeal_claim(appeal_id=decided.pk, actor=agent)
-    services.appeal_request_info(appeal_id=decided.pk, actor=agent, message="请补充退货物流截图")
-    services.appeal_resubmit(appeal_id=decided.pk, actor=customer, message="已补充", files=[])
-    services.appeal_escalate(appeal_id=decided.pk, actor=agent, note=INTERNAL_NOTE)
-    services.appeal_reject(appeal_id=decided.pk, actor=supervisor, reason=RejectReason.EVIDENCE_MISMATCH,
+    review.appeal_claim(appeal_id=decided.pk, actor=agent)
+    review.appeal_request_info(appeal_id=decided.pk, actor=agent, message="请补充退货物流截图")
+    submit.appeal_resubmit(appeal_id=decided.pk, actor=customer, message="已补充", files=[])
+    review.appeal_escalate(appeal_id=decided.pk, actor=agent, note=INTERNAL_NOTE)
+    decide.appeal_reject(appeal_id=decided.pk, actor=supervisor, reason=RejectReason.EVIDENCE_MISMATCH,
                            message="物流单号与退货记录不符")
     theirs = file_appeal(refund_freeze(customer=other))
     assert AppealEvent.objects.filter(appeal=decided, note=INTERNAL_NOTE).exists()

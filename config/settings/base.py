@@ -93,7 +93,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "appeals.context_processors.unread_notifications",
+                "appeals.customer.context.unread_notifications",
             ],
         },
     },

@@ -59,11 +59,12 @@ def test_json_log_lines_carry_request_and_user(capsys):
 
 
 def test_a_tasks_lines_carry_its_id_and_the_callers_request_id_comes_back(monkeypatch):
-    from appeals import tasks
+    from appeals import notifications, tasks
     from config.observability import request_id
 
     seen = []
-    monkeypatch.setattr(tasks, "send_notification_emails", lambda ids: seen.append(request_id.get()) or 1)
+    monkeypatch.setattr(notifications, "notifications_email",
+                        lambda notification_ids: seen.append(request_id.get()) or 1)
     token = request_id.set("req-1")  # an eager task runs inside the request that sent it
     try:
         assert tasks.send_notification_email.apply(args=[7], task_id="abc").get() is True

@@ -12,7 +12,7 @@ from django.core.management import CommandError, call_command
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext
 
-from accounts import services
+from accounts import selectors
 from accounts.errors import (
     AccountNotActive,
     ExceedsFrozen,
@@ -32,6 +32,7 @@ from accounts.models import (
     Refund,
 )
 from accounts.selectors import ledger_mismatches
+from accounts.services import ledger, policy
 from accounts.tests.factories import AgentFactory, CustomerFactory, make_account, make_order, make_refund
 
 pytestmark = pytest.mark.django_db
@@ -105,7 +106,7 @@ def refund_kwargs(order):
 def test_purchase_over_available_is_refused():
     account = make_account(D("1000.00"))
     purchase(account, D("600.00"))
-    services.freeze_create(account=account, amount=D("100.00"), reason=Freeze.Reason.ROUTINE_RISK)
+    ledger.freeze_create(account=account, amount=D("100.00"), reason=Freeze.Reason.ROUTINE_RISK)
     # 300.00 is left; one fen more is too much.
     assert_refused(account, InsufficientAvailable, lambda: purchase(account, "300.01"))
     assert not Order.objects.filter(amount=D("300.01")).exists()
@@ -119,7 +120,7 @@ def test_freeze_over_available_is_refused():
     purchase(account, D("200.00"))
     assert_refused(
         account, InsufficientAvailable,
-        lambda: services.freeze_create(account=account, amount="300.01", reason=Freeze.Reason.ABNORMAL),
+        lambda: ledger.freeze_create(account=account, amount="300.01", reason=Freeze.Reason.ABNORMAL),
     )
 
 
@@ -133,10 +134,10 @@ def test_second_refund_above_what_is_left_is_refused():
     account = make_account(D("1000.00"))
     order = purchase(account, D("100.00"))
     make_refund(order, D("30.00"))
-    assert services.order_refundable(order) == D("70.00")
+    assert selectors.order_refundable(order) == D("70.00")
     assert_refused(account, RefundExceedsOrder, lambda: make_refund(order, D("70.01")))
     make_refund(order, D("70.00"))
-    assert services.order_refundable(order) == D("0.00")
+    assert selectors.order_refundable(order) == D("0.00")
     assert_refused(account, RefundExceedsOrder, lambda: make_refund(order, D("0.01")))
     assert balances(account) == (D("1000.00"), D("0.00"), D("100.00"), D("900.00"))
 
@@ -145,7 +146,7 @@ def test_refund_of_a_repaid_order_is_refused_and_leaves_no_refund_or_freeze():
     # Refund and Freeze rows are written before the bucket check; the transaction must undo them.
     account = make_account(D("1000.00"))
     order = purchase(account, D("100.00"))
-    services.account_repay(account=account, amount=D("60.00"))
+    ledger.account_repay(account=account, amount=D("60.00"))
     assert_refused(account, ExceedsUsed, lambda: make_refund(order, D("40.01")))
     assert not Refund.objects.exists()
     assert not Freeze.objects.exists()
@@ -156,28 +157,28 @@ def test_invalid_amounts_are_refused_by_every_service(bad):
     account = make_account(D("1000.00"))
     order = purchase(account, D("100.00"))
     assert_refused(account, InvalidAmount, lambda: purchase(account, bad))
-    assert_refused(account, InvalidAmount, lambda: services.account_repay(account=account, amount=bad))
+    assert_refused(account, InvalidAmount, lambda: ledger.account_repay(account=account, amount=bad))
     assert_refused(
         account, InvalidAmount,
-        lambda: services.refund_record(order=order, amount=bad, **refund_kwargs(order)),
+        lambda: policy.refund_record(order=order, amount=bad, **refund_kwargs(order)),
     )
     assert_refused(
         account, InvalidAmount,
-        lambda: services.freeze_create(account=account, amount=bad, reason=Freeze.Reason.ROUTINE_RISK),
+        lambda: ledger.freeze_create(account=account, amount=bad, reason=Freeze.Reason.ROUTINE_RISK),
     )
 
 
 @pytest.mark.parametrize("bad", INVALID_LIMITS, ids=repr)
 def test_invalid_limits_are_refused(bad):
     account = make_account(D("1000.00"))
-    assert_refused(account, InvalidAmount, lambda: services.limit_change(account=account, new_limit=bad))
+    assert_refused(account, InvalidAmount, lambda: ledger.limit_change(account=account, new_limit=bad))
 
 
 @pytest.mark.parametrize("bad", ["0", "-5", "NaN", "1.234", 1.5, "1e30"], ids=repr)
 def test_invalid_opening_limit_opens_nothing(bad):
     customer = CustomerFactory()
     with pytest.raises(InvalidAmount) as exc:
-        services.account_open(customer=customer, limit=bad)
+        ledger.account_open(customer=customer, limit=bad)
     assert str(exc.value) == str(InvalidAmount.default_message)
     assert not CreditAccount.objects.exists()
     assert not LedgerEntry.objects.exists()
@@ -185,7 +186,7 @@ def test_invalid_opening_limit_opens_nothing(bad):
 
 def test_largest_amount_a_money_column_holds_is_accepted():
     account = make_account(D("1000.00"))
-    services.limit_change(account=account, new_limit="9999999999.99")
+    ledger.limit_change(account=account, new_limit="9999999999.99")
     purchase(account, "9999999000.00")
     assert balances(account) == (D("9999999999.99"), D("9999999000.00"), D("0.00"), D("999.99"))
     assert ledger_mismatches() == []
@@ -202,9 +203,9 @@ def test_account_can_be_filled_exactly_to_its_limit(limit, used, frozen):
     # refused some of these until migration 0004 compared whole fen.
     account = make_account(D(limit))
     purchase(account, used)
-    services.freeze_create(account=account, amount=frozen, reason=Freeze.Reason.ROUTINE_RISK)
+    ledger.freeze_create(account=account, amount=frozen, reason=Freeze.Reason.ROUTINE_RISK)
     assert balances(account) == (D(limit), D(used), D(frozen), D("0.00"))
-    assert services.limit_change(account=account, new_limit=D(used) + D(frozen)) is None
+    assert ledger.limit_change(account=account, new_limit=D(used) + D(frozen)) is None
     assert ledger_mismatches() == []
 
 
@@ -221,21 +222,21 @@ def test_database_still_refuses_used_and_frozen_above_the_limit():
 
 def test_repayment_above_used_is_refused():
     account = make_account(D("1000.00"))
-    assert_refused(account, ExceedsUsed, lambda: services.account_repay(account=account, amount="0.01"))
+    assert_refused(account, ExceedsUsed, lambda: ledger.account_repay(account=account, amount="0.01"))
     purchase(account, D("250.00"))
-    assert_refused(account, ExceedsUsed, lambda: services.account_repay(account=account, amount="250.01"))
-    services.account_repay(account=account, amount="250.00")
+    assert_refused(account, ExceedsUsed, lambda: ledger.account_repay(account=account, amount="250.01"))
+    ledger.account_repay(account=account, amount="250.00")
     assert balances(account) == (D("1000.00"), D("0.00"), D("0.00"), D("1000.00"))
 
 
 def test_releasing_more_than_is_frozen_is_refused():
     account = make_account(D("1000.00"))
-    freeze = services.freeze_create(account=account, amount=D("200.00"), reason=Freeze.Reason.ABNORMAL)
+    freeze = ledger.freeze_create(account=account, amount=D("200.00"), reason=Freeze.Reason.ABNORMAL)
     # Corrupt the cached bucket behind the services' back.
     CreditAccount.objects.filter(pk=account.pk).update(frozen=D("150.00"))
     assert_refused(
         account, ExceedsFrozen,
-        lambda: services.freeze_release(freeze=freeze, source=Freeze.ReleaseSource.STAFF),
+        lambda: ledger.freeze_release(freeze=freeze, source=Freeze.ReleaseSource.STAFF),
     )
     freeze.refresh_from_db()
     assert freeze.status == Freeze.Status.ACTIVE
@@ -247,34 +248,34 @@ def test_releasing_more_than_is_frozen_is_refused():
 def test_limit_cut_below_used_and_frozen_is_refused():
     account = make_account(D("1000.00"))
     purchase(account, D("400.00"))
-    services.freeze_create(account=account, amount=D("300.00"), reason=Freeze.Reason.ROUTINE_RISK)
+    ledger.freeze_create(account=account, amount=D("300.00"), reason=Freeze.Reason.ROUTINE_RISK)
     assert_refused(account, LimitBelowCommitted,
-                   lambda: services.limit_change(account=account, new_limit="699.99"))
-    assert_refused(account, LimitBelowCommitted, lambda: services.limit_change(account=account, new_limit="0"))
-    services.limit_change(account=account, new_limit="700.00")
+                   lambda: ledger.limit_change(account=account, new_limit="699.99"))
+    assert_refused(account, LimitBelowCommitted, lambda: ledger.limit_change(account=account, new_limit="0"))
+    ledger.limit_change(account=account, new_limit="700.00")
     assert balances(account) == (D("700.00"), D("400.00"), D("300.00"), D("0.00"))
 
 
 @pytest.mark.parametrize("status", [CreditAccount.Status.BANNED, CreditAccount.Status.RESTRICTED])
 def test_purchase_on_an_inactive_account_is_refused(status):
     account = make_account(D("1000.00"))
-    assert services.account_set_status(account=account, status=status)
+    assert ledger.account_set_status(account=account, status=status)
     assert_refused(account, AccountNotActive, lambda: purchase(account, D("10.00")))
 
 
 def test_limit_increase_on_a_banned_account_is_refused_but_a_cut_is_allowed():
     account = make_account(D("1000.00"))
-    services.account_set_status(account=account, status=CreditAccount.Status.BANNED)
-    assert_refused(account, AccountNotActive, lambda: services.limit_change(account=account, new_limit="1000.01"))
-    entry = services.limit_change(account=account, new_limit="200.00")
+    ledger.account_set_status(account=account, status=CreditAccount.Status.BANNED)
+    assert_refused(account, AccountNotActive, lambda: ledger.limit_change(account=account, new_limit="1000.01"))
+    entry = ledger.limit_change(account=account, new_limit="200.00")
     assert (entry.source, entry.target, entry.amount) == (Bucket.AVAILABLE, Bucket.OUTSIDE, D("800.00"))
     assert balances(account)[0] == D("200.00")
 
 
 def test_reinstated_account_can_buy_again():
     account = make_account(D("1000.00"))
-    services.account_set_status(account=account, status=CreditAccount.Status.BANNED)
-    services.account_set_status(account=account, status=CreditAccount.Status.ACTIVE)
+    ledger.account_set_status(account=account, status=CreditAccount.Status.BANNED)
+    ledger.account_set_status(account=account, status=CreditAccount.Status.ACTIVE)
     purchase(account, D("10.00"))
     assert balances(account)[1] == D("10.00")
 
@@ -292,7 +293,7 @@ def test_refusal_uses_the_current_row_not_the_callers_stale_instance():
 
 def test_account_open_records_the_first_limit():
     customer = CustomerFactory()
-    account = services.account_open(customer=customer, limit="5000.00")
+    account = ledger.account_open(customer=customer, limit="5000.00")
     assert balances(account) == (D("5000.00"), D("0.00"), D("0.00"), D("5000.00"))
     (entry,) = LedgerEntry.objects.filter(account=account)
     assert (entry.kind, entry.source, entry.target, entry.amount) == (
@@ -318,7 +319,7 @@ def test_repayment_moves_used_to_available():
     purchase(account, D("300.00"))
     mark = last_id()
     actor = AgentFactory()
-    returned = services.account_repay(account=account, amount="120.50", actor=actor, note="bank transfer")
+    returned = ledger.account_repay(account=account, amount="120.50", actor=actor, note="bank transfer")
     assert balances(account) == (D("1000.00"), D("179.50"), D("0.00"), D("820.50"))
     (entry,) = entries_since(mark)
     assert entry == returned
@@ -394,7 +395,7 @@ def test_refund_the_rules_find_malicious_freezes_everything_and_bans():
 def test_freeze_create_moves_available_to_frozen():
     account = make_account(D("1000.00"))
     mark = last_id()
-    freeze = services.freeze_create(account=account, amount="250.00", reason=Freeze.Reason.ROUTINE_RISK,
+    freeze = ledger.freeze_create(account=account, amount="250.00", reason=Freeze.Reason.ROUTINE_RISK,
                                     note="device change", occurred_at=EVE_OF_NATIONAL_DAY)
     assert balances(account) == (D("1000.00"), D("0.00"), D("250.00"), D("750.00"))
     assert (freeze.reason, freeze.amount, freeze.refund_id) == (Freeze.Reason.ROUTINE_RISK, D("250.00"), None)
@@ -412,7 +413,7 @@ def test_freeze_release_moves_frozen_to_available_once():
     agent = AgentFactory()
     mark = last_id()
 
-    first = services.freeze_release(freeze=freeze, source=Freeze.ReleaseSource.APPEAL, actor=agent, note="ok")
+    first = ledger.freeze_release(freeze=freeze, source=Freeze.ReleaseSource.APPEAL, actor=agent, note="ok")
     assert first.released is True
     assert "100.00" in first.message
     assert balances(account) == (D("1000.00"), D("200.00"), D("0.00"), D("800.00"))
@@ -429,7 +430,7 @@ def test_freeze_release_moves_frozen_to_available_once():
     stale = Freeze.objects.get(pk=freeze.pk)
     stale.status = Freeze.Status.ACTIVE
     before = snapshot(account)
-    second = services.freeze_release(freeze=stale, source=Freeze.ReleaseSource.STAFF)
+    second = ledger.freeze_release(freeze=stale, source=Freeze.ReleaseSource.STAFF)
     assert second.released is False
     assert second.message == gettext("This freeze was already released; nothing more was released.")
     assert snapshot(account) == before
@@ -442,9 +443,9 @@ def test_limit_change_up_and_down():
     account = make_account(D("1000.00"))
     purchase(account, D("100.00"))
     mark = last_id()
-    up = services.limit_change(account=account, new_limit="1500.00", note="good history")
+    up = ledger.limit_change(account=account, new_limit="1500.00", note="good history")
     assert balances(account) == (D("1500.00"), D("100.00"), D("0.00"), D("1400.00"))
-    down = services.limit_change(account=account, new_limit="400.00")
+    down = ledger.limit_change(account=account, new_limit="400.00")
     assert balances(account) == (D("400.00"), D("100.00"), D("0.00"), D("300.00"))
     assert entries_since(mark) == [up, down]
     assert (up.kind, up.source, up.target, up.amount, up.note) == (
@@ -456,14 +457,14 @@ def test_limit_change_up_and_down():
 def test_limit_change_to_the_same_limit_returns_none_and_writes_nothing():
     account = make_account(D("1000.00"))
     before = snapshot(account)
-    assert services.limit_change(account=account, new_limit="1000") is None
-    assert services.limit_change(account=account, new_limit=D("1000.00")) is None
+    assert ledger.limit_change(account=account, new_limit="1000") is None
+    assert ledger.limit_change(account=account, new_limit=D("1000.00")) is None
     assert snapshot(account) == before
 
 
 def test_limit_can_be_cut_to_zero_when_nothing_is_committed():
     account = make_account(D("1000.00"))
-    entry = services.limit_change(account=account, new_limit="0")
+    entry = ledger.limit_change(account=account, new_limit="0")
     assert entry.amount == D("1000.00")
     assert balances(account) == (D("0.00"), D("0.00"), D("0.00"), D("0.00"))
 
@@ -472,7 +473,7 @@ def test_account_set_status_records_each_change():
     account = make_account(D("1000.00"))
     agent = AgentFactory()
     before = snapshot(account)
-    assert services.account_set_status(account=account, status=CreditAccount.Status.RESTRICTED,
+    assert ledger.account_set_status(account=account, status=CreditAccount.Status.RESTRICTED,
                                        actor=agent, note="chargeback") is True
     change = AccountStatusChange.objects.get()
     assert (change.account_id, change.old_status, change.new_status, change.actor, change.note) == (
@@ -481,10 +482,10 @@ def test_account_set_status_records_each_change():
     assert account.status == CreditAccount.Status.RESTRICTED
     assert LedgerEntry.objects.count() == before["ledger"]  # a status change moves no money
 
-    assert services.account_set_status(account=account, status=CreditAccount.Status.RESTRICTED) is False
+    assert ledger.account_set_status(account=account, status=CreditAccount.Status.RESTRICTED) is False
     assert AccountStatusChange.objects.count() == 1
 
-    assert services.account_set_status(account=account, status=CreditAccount.Status.BANNED) is True
+    assert ledger.account_set_status(account=account, status=CreditAccount.Status.BANNED) is True
     latest = AccountStatusChange.objects.first()  # ordering is newest first
     assert (latest.old_status, latest.new_status) == (CreditAccount.Status.RESTRICTED, CreditAccount.Status.BANNED)
 
@@ -504,10 +505,10 @@ def _busy_account():
     second = purchase(account, D("300.00"))
     make_refund(first, D("200.00"))
     make_refund(second)
-    services.account_repay(account=account, amount="100.00")
-    services.freeze_create(account=account, amount="50.00", reason=Freeze.Reason.ABNORMAL)
-    services.freeze_release(freeze=Freeze.objects.get(refund__order=second), source=Freeze.ReleaseSource.TIMER)
-    services.limit_change(account=account, new_limit="2500.00")
+    ledger.account_repay(account=account, amount="100.00")
+    ledger.freeze_create(account=account, amount="50.00", reason=Freeze.Reason.ABNORMAL)
+    ledger.freeze_release(freeze=Freeze.objects.get(refund__order=second), source=Freeze.ReleaseSource.TIMER)
+    ledger.limit_change(account=account, new_limit="2500.00")
     return account
 
 

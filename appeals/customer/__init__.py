@@ -1,0 +1,1 @@
+"""The customer's pages: limit details, filing and following appeals, messages, help."""

@@ -1,0 +1,280 @@
+"""The agents' queue and the appeal page in the Django admin. Transition buttons come from
+django-fsm's admin mixin, but every button runs through appeals.workflow, so money, locks and the
+event log are the same as anywhere else. Nothing on an appeal is edited by hand."""
+
+import logging
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db import InterfaceError, OperationalError
+from django.shortcuts import redirect
+from django.urls import path
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django_fsm.admin import FSMAdminMixin
+
+from accounts.admin import ReadOnlyAdminMixin
+
+from ..errors import AppealError
+from ..models import OPEN_STATES, Appeal, AppealEvent, Escalation, State
+from ..transitions import DECISIONS, STAFF_ACTIONS, Transition
+from ..workflow import decide, review
+from . import dashboard, forms, panels, views
+
+log = logging.getLogger(__name__)
+
+# The service behind each button of the decision bar (appeals.transitions.STAFF_ACTIONS).
+STAFF_SERVICES = {
+    Transition.CLAIM: review.appeal_claim,
+    Transition.REQUEST_INFO: review.appeal_request_info,
+    Transition.ESCALATE: review.appeal_escalate,
+    Transition.APPROVE: decide.appeal_approve,
+    Transition.REJECT: decide.appeal_reject,
+    Transition.REJECT_ESCALATED: decide.appeal_reject,
+}
+assert set(STAFF_SERVICES) == set(STAFF_ACTIONS)
+
+
+class QueueFilter(admin.SimpleListFilter):
+    """Open appeals by default: the queue is what still needs a decision."""
+
+    title = _("queue")
+    parameter_name = "queue"
+
+    def lookups(self, request, model_admin):
+        return [("open", _("Open")), ("mine", _("Assigned to me")), ("unassigned", _("Unassigned")),
+                ("overdue", _("Overdue")), ("all", _("All"))]
+
+    def choices(self, changelist):
+        for value, label in self.lookup_choices:
+            yield {
+                "selected": (self.value() or "open") == value,
+                "query_string": changelist.get_query_string({self.parameter_name: value}),
+                "display": label,
+            }
+
+    def queryset(self, request, queryset):
+        value = self.value() or "open"
+        if value == "all" or request.GET.get("state__exact"):
+            return queryset
+        queryset = queryset.filter(state__in=OPEN_STATES)
+        if value == "mine":
+            return queryset.filter(assignee=request.user)
+        if value == "unassigned":
+            return queryset.filter(assignee__isnull=True)
+        if value == "overdue":
+            return queryset.filter(due_at__lt=timezone.now())
+        return queryset
+
+
+class AppealEventInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = AppealEvent
+    fields = ("created_at", "actor", "transition_label", "from_state", "to_state", "note", "customer_message")
+    readonly_fields = fields
+    extra = 0
+    verbose_name_plural = _("Transition log")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor")
+
+    @admin.display(description=_("action"))
+    def transition_label(self, obj):
+        return obj.get_transition_display()
+
+
+class AppealColumns:
+    """The queue's columns and the appeal page's read-only panels."""
+
+    @admin.display(description=_("customer"), ordering="customer__username")
+    def customer_display(self, obj):
+        return f"{obj.customer.get_username()} {obj.customer.masked_phone}"
+
+    @admin.display(description=_("customer"))
+    def customer_contact(self, obj):
+        return f"{obj.customer.get_username()} {obj.customer.phone}"
+
+    @admin.display(description=_("frozen amount"), ordering="freeze__amount")
+    def frozen_amount(self, obj):
+        return obj.freeze.amount
+
+    @admin.display(description=_("freeze reason"))
+    def freeze_reason(self, obj):
+        return obj.freeze.get_reason_display()
+
+    @admin.display(description=_("age"), ordering="created_at")
+    def age(self, obj):
+        hours = int((timezone.now() - obj.created_at).total_seconds() // 3600)
+        return f"{hours // 24}d {hours % 24}h"
+
+    @admin.display(description=_("due"), ordering="due_at")
+    def due(self, obj):
+        if obj.due_at is None:
+            return "—"
+        text = timezone.localtime(obj.due_at).strftime("%Y-%m-%d %H:%M")
+        if obj.is_overdue:
+            return format_html('<span class="overdue">{} ({})</span>', text, _("overdue"))
+        return text
+
+    @admin.display(description=_("record and claims"))
+    def facts(self, obj):
+        return panels.facts_panel(obj)
+
+    @admin.display(description=_("screenshots"))
+    def evidence_thumbnails(self, obj):
+        return panels.evidence_panel(obj)
+
+    @admin.display(description=_("checks against the record"))
+    def checks(self, obj):
+        return panels.checks_panel(obj)
+
+    @admin.display(description=_("risk"))
+    def risk(self, obj):
+        return panels.risk_panel(obj)
+
+    @admin.display(description=_("history"))
+    def history(self, obj):
+        return panels.history_panel(obj)
+
+
+@admin.register(Appeal)
+class AppealAdmin(FSMAdminMixin, ReadOnlyAdminMixin, AppealColumns, admin.ModelAdmin):
+    fsm_fields = ["state"]
+    fsm_forms = {
+        Transition.REJECT: forms.RejectForm,
+        Transition.REJECT_ESCALATED: forms.RejectForm,
+        Transition.REQUEST_INFO: forms.RequestInfoForm,
+        Transition.ESCALATE: forms.EscalateForm,
+    }
+    change_list_template = "admin/appeals/appeal/change_list.html"
+    list_display = ("reference", "customer_display", "frozen_amount", "freeze_reason", "risk_level", "state",
+                    "assignee", "age", "due")
+    list_filter = (QueueFilter, "state", "risk_level", ("freeze__reason", admin.ChoicesFieldListFilter),
+                   ("freeze__refund__order__platform", admin.ChoicesFieldListFilter))
+    list_select_related = ("customer", "freeze", "assignee")
+    list_per_page = 100
+    show_full_result_count = False
+    ordering = ("due_at", "pk")
+    search_fields = ("=reference", "=claimed_order_number", "=freeze__refund__order__number",
+                     "=claimed_tracking_number", "=freeze__refund__tracking_number", "=customer__username",
+                     "=customer__phone")
+    fieldsets = (
+        (None, {"fields": ("reference", "state", "customer_contact", "assignee", "due", "description")}),
+        (_("Record and claims"), {"fields": ("facts",)}),
+        (_("Screenshots"), {"fields": ("evidence_thumbnails", "checks")}),
+        (_("Risk"), {"fields": ("risk",)}),
+        (_("Customer history"), {"fields": ("history",)}),
+    )
+    readonly_fields = ("reference", "state", "customer_contact", "assignee", "due", "description", "facts",
+                       "evidence_thumbnails", "checks", "risk", "history")
+    inlines = [AppealEventInline]
+
+    class Media:
+        css = {"all": ["css/admin.css"]}
+
+    # Access: staff with the view permission open the page; only transitions change it.
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related(
+            "customer", "assignee", "freeze__account", "freeze__refund__order"
+        ).prefetch_related("evidence")
+
+    def has_change_permission(self, request, obj=None):
+        return self.has_view_permission(request, obj)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {**(extra_context or {}), "show_save": False, "show_save_and_continue": False,
+                         "show_save_and_add_another": False, "show_delete": False}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        """A POST on an appeal is a transition button or nothing: no field is edited by hand."""
+        if request.method != "POST" or object_id is None:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        obj = self.get_object(request, object_id)
+        if obj is None or not self.has_view_permission(request, obj):
+            raise PermissionDenied
+        if request.POST.get(self.fsm_post_param):
+            return self.response_change(request, obj)
+        self.message_user(request, _("Appeals change only through the decision buttons."), messages.ERROR)
+        return redirect(request.path)
+
+    # Transitions go through the services; decisions land the agent on the next appeal.
+
+    def is_fsm_transition_visible(self, transition):
+        return transition.name in STAFF_SERVICES
+
+    def get_fsm_label(self, transition):
+        return Transition(transition.name).label
+
+    def get_fsm_block_label(self, fsm_field_name):
+        return _("Decision")
+
+    def _apply_fsm_transition(self, *, obj, transition_name, request, kwargs=None):
+        service = STAFF_SERVICES.get(transition_name)
+        if service is None:
+            self.message_user(request, _("That action is not available here."), messages.ERROR)
+            return False
+        try:
+            result = service(appeal_id=obj.pk, actor=request.user, **(kwargs or {}))
+        except AppealError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+            return False
+        except (OperationalError, InterfaceError):  # the service's transaction was rolled back
+            log.exception("appeal %s: %s failed on the database", obj.pk, transition_name)
+            self.message_user(request, _("The database connection was lost; nothing was changed. Please try again."),
+                              messages.ERROR)
+            return False
+        detail = getattr(result, "message", "")
+        self.message_user(request, f"{obj.reference}: {Transition(transition_name).label} ✓ {detail}",
+                          messages.SUCCESS)
+        request.appeal_decided = transition_name in DECISIONS
+        return True
+
+    def _next_after_decision(self, request, response):
+        if not getattr(request, "appeal_decided", False):
+            return response
+        mine = Appeal.objects.filter(assignee=request.user, state=State.IN_REVIEW).order_by("due_at", "pk").first()
+        if mine:
+            return redirect("admin:appeals_appeal_change", mine.pk)
+        return redirect("admin:appeals_appeal_changelist")
+
+    def response_change(self, request, obj):
+        return self._next_after_decision(request, super().response_change(request, obj))
+
+    def fsm_transition_view(self, request, object_id, transition_name, **kwargs):
+        return self._next_after_decision(request, super().fsm_transition_view(request, object_id, transition_name,
+                                                                             **kwargs))
+
+    # Extra pages
+
+    def get_urls(self):
+        site = self.admin_site
+        return [
+            path("take-next/", site.admin_view(views.take_next), name="appeals_appeal_take_next"),
+            path("dashboard/", site.admin_view(dashboard.dashboard_view), name="appeals_dashboard"),
+            path("evidence/<int:pk>/annotated/", site.admin_view(views.annotated_evidence),
+                 name="appeals_evidence_annotated"),
+            path("dashboard/decisions.csv", site.admin_view(dashboard.decisions_csv_view),
+                 name="appeals_decisions_csv"),
+            *super().get_urls(),
+        ]
+
+
+@admin.register(Escalation)
+class EscalationAdmin(AppealAdmin):
+    """Supervisors' queue of escalated appeals; deciding happens on the appeal's own page."""
+
+    list_filter = ("risk_level",)
+    change_list_template = "admin/change_list.html"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(state=State.ESCALATED)
+
+    def get_urls(self):
+        return admin.ModelAdmin.get_urls(self)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        return redirect("admin:appeals_appeal_change", object_id)

@@ -1,0 +1,134 @@
+"""The read-only panels of the appeal page: everything an agent needs to decide, built
+with a fixed number of queries whatever the customer's history."""
+
+from datetime import timedelta
+
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext as _
+
+from accounts.models import Freeze, Refund
+
+from .. import risk as appeal_risk
+from ..evidence import crosscheck
+from ..models import Appeal
+
+
+def _row(label, record, claim=None):
+    """One line of the facts table; a claim that differs from the record is highlighted."""
+    if claim is None:
+        return format_html("<tr><th>{}</th><td>{}</td><td></td></tr>", label, record)
+    mismatch = str(claim).strip().upper() != str(record).strip().upper()
+    return format_html(
+        '<tr><th>{}</th><td>{}</td><td class="{}">{}{}</td></tr>',
+        label, record or "—", "mismatch" if mismatch else "match", claim or "—",
+        format_html(' <strong>≠ {}</strong>', _("does not match")) if mismatch else "",
+    )
+
+
+def facts_panel(appeal: Appeal) -> str:
+    freeze = appeal.freeze
+    refund = freeze.refund
+    rows = [
+        _row(_("Frozen amount"), freeze.amount, appeal.claimed_amount if appeal.claimed_amount is not None else ""),
+        _row(_("Freeze reason"), freeze.get_reason_display()),
+        _row(_("Frozen on / expected back"),
+             f"{timezone.localtime(freeze.created_at):%Y-%m-%d} / {freeze.expected_release_on or '—'}"),
+    ]
+    if refund:
+        order = refund.order
+        rows += [
+            _row(_("Order number"), order.number, appeal.claimed_order_number),
+            _row(_("Return tracking number"), refund.tracking_number, appeal.claimed_tracking_number),
+            _row(_("Ordered item / returned item"), f"{order.item_name} ({order.item_sku})",
+                 f"{refund.returned_item_name} ({refund.returned_item_sku})"),
+            _row(_("Delivery address / return address"), order.delivery_address, refund.return_address),
+            _row(_("Order amount / refund"), f"{order.amount} / {refund.amount} ({refund.get_kind_display()})"),
+            _row(_("Ordered / refunded"),
+                 f"{timezone.localtime(order.created_at):%Y-%m-%d %H:%M} / "
+                 f"{timezone.localtime(refund.created_at):%Y-%m-%d %H:%M}"),
+            _row(_("Platform"), f"{order.get_platform_display()}"
+                 + ("" if refund.platform_synced else " · " + _("refund not synced by the platform"))),
+        ]
+    header = format_html("<tr><th></th><th>{}</th><th>{}</th></tr>", _("Record"), _("Customer's claim"))
+    return format_html('<table class="facts">{}{}</table>', header, format_html_join("", "{}", ((r,) for r in rows)))
+
+
+def evidence_panel(appeal: Appeal) -> str:
+    items = []
+    for item in appeal.evidence.all():
+        if item.status == item.Status.READY:
+            image = reverse("evidence-image", args=[appeal.reference, item.pk])
+            thumb = reverse("evidence-thumb", args=[appeal.reference, item.pk])
+            body = format_html('<a href="{}" target="_blank" rel="noopener"><img src="{}" alt=""></a>', image, thumb)
+        else:
+            body = format_html("<span>{}</span>", item.rejection_reason or item.get_status_display())
+        items.append(format_html('<figure class="evidence">{}<figcaption>{}</figcaption></figure>', body,
+                                 item.get_kind_display()))
+    if not items:
+        return _("No screenshots.")
+    return format_html('<div class="evidence-grid">{}</div>', format_html_join("", "{}", ((i,) for i in items)))
+
+
+def risk_panel(appeal: Appeal) -> str:
+    rules = [appeal_risk.describe(rule) for rule in appeal.risk_rules or []]
+    lines = format_html_join("", '<li class="risk-{}"><strong>{}</strong>: {}</li>',
+                             ((rule["level"], rule["title"], rule["agent"]) for rule in rules))
+    needs = _("Needs a supervisor's approval.") if appeal.requires_supervisor else ""
+    return format_html('<p class="risk risk-{}">{} {}</p><ul>{}</ul>', appeal.risk_level,
+                       appeal.get_risk_level_display(), needs, lines or format_html("<li>{}</li>", _("No rule fired.")))
+
+
+def history_panel(appeal: Appeal) -> str:
+    account = appeal.freeze.account
+    earlier = list(Appeal.objects.filter(customer_id=appeal.customer_id).exclude(pk=appeal.pk)
+                   .order_by("-created_at")[:10])
+    refunds = list(Refund.objects.filter(order__account=account, created_at__gte=timezone.now() - timedelta(days=30))
+                   .select_related("order").order_by("-created_at"))
+    freezes = list(Freeze.objects.filter(Q(account=account) & Q(status=Freeze.Status.ACTIVE)).order_by("-created_at"))
+    appeals_html = format_html_join(
+        "", '<li><a href="{}">{}</a> {} · ¥{}</li>',
+        ((reverse("admin:appeals_appeal_change", args=[a.pk]), a.reference, a.get_state_display(),
+          a.claimed_amount or "") for a in earlier),
+    ) or format_html("<li>{}</li>", _("None"))
+    refunds_html = format_html_join(
+        "", "<li>{} {} ¥{} {}</li>",
+        ((f"{timezone.localtime(r.created_at):%m-%d %H:%M}", r.order.number, r.amount, r.returned_item_name)
+         for r in refunds),
+    ) or format_html("<li>{}</li>", _("None"))
+    freezes_html = format_html_join(
+        "", "<li>{} ¥{} ({})</li>", ((f.get_reason_display(), f.amount, f.expected_release_on or "—") for f in freezes)
+    )
+    return format_html(
+        '<div class="history"><p>{}: {} · {}: ¥{} · {}: ¥{}</p>'
+        "<h4>{}</h4><ul>{}</ul><h4>{} ({})</h4><ul>{}</ul><h4>{}</h4><ul>{}</ul></div>",
+        _("Account status"), account.get_status_display(), _("Available"), account.available, _("Frozen"),
+        account.frozen, _("Earlier appeals"), appeals_html, _("Refunds in the last 30 days"), len(refunds),
+        refunds_html, _("Open freezes"), freezes_html,
+    )
+
+
+_CHECK_ICONS = {crosscheck.MATCH: "✓", crosscheck.CONTRADICTS: "✗", crosscheck.NOT_FOUND: "?"}
+
+
+def checks_panel(appeal: Appeal) -> str:
+    """The OCR checklist; each check links to the screenshot with the text it relied on boxed."""
+    if not appeal.evidence_checks:
+        return _("No checks yet: the screenshots are still being read, or reading is switched off.")
+    rows = []
+    for check in appeal.evidence_checks:
+        where = ""
+        if check.get("evidence_id"):
+            url = reverse("admin:appeals_evidence_annotated", args=[check["evidence_id"]])
+            where = format_html('<a href="{}?line={}" target="_blank" rel="noopener">{}</a>', url,
+                                check.get("line") or 0, _("see on screenshot"))
+        rows.append(format_html(
+            '<tr class="check-{}"><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>',
+            check["status"], _CHECK_ICONS[check["status"]], crosscheck.CHECK_LABELS.get(check["code"], check["code"]),
+            check.get("read") or "—", check.get("expected") or "—", where,
+        ))
+    header = format_html("<tr><th></th><th>{}</th><th>{}</th><th>{}</th><th></th></tr>", _("Check"), _("Read"),
+                         _("Expected"))
+    return format_html('<table class="checks">{}{}</table>', header, format_html_join("", "{}", ((r,) for r in rows)))

@@ -1,0 +1,33 @@
+"""Read-only records in the admin: the decision log, the notifications sent, the evidence rows."""
+
+from django.contrib import admin
+
+from accounts.admin import ReadOnlyAdminMixin
+
+from ..models import AppealEvent, Evidence, Notification
+
+
+@admin.register(AppealEvent)
+class AppealEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The decision log: every transition, read-only for everyone."""
+
+    list_display = ("created_at", "appeal", "actor", "transition", "from_state", "to_state")
+    list_filter = ("transition", "to_state", ("created_at", admin.DateFieldListFilter), "actor")
+    list_select_related = ("appeal", "actor")
+    search_fields = ("=appeal__reference",)
+    date_hierarchy = "created_at"
+    show_full_result_count = False
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("created_at", "user", "appeal", "message", "read_at")
+    list_select_related = ("user", "appeal")
+
+
+@admin.register(Evidence)
+class EvidenceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("appeal", "kind", "status", "rejection_reason", "created_at")
+    list_filter = ("status", "kind")
+    list_select_related = ("appeal",)
+    exclude = ("upload", "image", "thumbnail")

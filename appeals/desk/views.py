@@ -1,0 +1,41 @@
+"""The desk's own pages beside the admin's: take the next appeal, see a screenshot with its OCR
+boxes. Both are wrapped by the admin site's login and second-factor check (see appeal_admin)."""
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts import roles
+
+from ..models import Evidence
+from ..workflow import review
+
+
+@require_POST
+def take_next(request):
+    if not roles.is_reviewer(request.user):
+        messages.error(request, _("Only agents and supervisors take appeals."))
+        return redirect("admin:appeals_appeal_changelist")
+    appeal = review.appeal_take_next(actor=request.user)
+    if appeal is None:
+        messages.info(request, _("No unassigned appeal is waiting."))
+        return redirect("admin:appeals_appeal_changelist")
+    return redirect("admin:appeals_appeal_change", appeal.pk)
+
+
+def annotated_evidence(request, pk):
+    """The full-size screenshot with the boxes of the text read; ?line=N highlights one."""
+    evidence = get_object_or_404(Evidence.objects.select_related("appeal"), pk=pk, status=Evidence.Status.READY)
+    if not request.user.has_perm("appeals.view_appeal"):
+        raise PermissionDenied
+    line = int(request.GET.get("line", -1)) if request.GET.get("line", "").lstrip("-").isdigit() else -1
+    boxes = [{"points": " ".join(f"{x},{y}" for x, y in item["box"]), "text": item["text"],
+              "highlight": index == line} for index, item in enumerate(evidence.ocr_lines)]
+    return TemplateResponse(request, "admin/appeals/evidence_annotated.html", {
+        **admin.site.each_context(request), "title": evidence, "evidence": evidence, "boxes": boxes,
+        "image_url": reverse("evidence-image", args=[evidence.appeal.reference, evidence.pk]),
+    })

@@ -1,0 +1,1 @@
+"""Evidence: upload checks, storage, cleaning, OCR, facts read from the text, the cross-check."""

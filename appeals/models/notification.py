@@ -1,0 +1,32 @@
+"""In-app messages to customers (also e-mailed)."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .appeal import Appeal
+
+
+class Notification(models.Model):
+    """An in-app message to a customer (also e-mailed by a Celery task)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="notifications",
+                             verbose_name=_("user"))
+    appeal = models.ForeignKey(Appeal, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                               verbose_name=_("appeal"))
+    message = models.TextField(_("message"))
+    created_at = models.DateTimeField(_("sent at"), default=timezone.now)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-id"]
+        # The e-mail sweeper looks only at recent unsent ones.
+        indexes = [models.Index(fields=["created_at"], condition=models.Q(emailed_at__isnull=True),
+                                name="notification_unsent_idx")]
+
+    def __str__(self):
+        return self.message[:40]

@@ -1,0 +1,57 @@
+"""Messages to customers: written in the app (Notification) in the service's transaction, and
+e-mailed by the worker once it commits; a beat sweeper e-mails what never went out."""
+
+from datetime import timedelta
+
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from . import tasks
+from .models import Appeal, Notification
+
+
+def notify_customer(appeal: Appeal, message: str) -> Notification:
+    """Tell an appeal's customer something, in the app now and by e-mail after commit."""
+    notification = Notification.objects.create(user_id=appeal.customer_id, appeal=appeal, message=message)
+    tasks.send_notification_email.delay_on_commit(notification.pk)
+    return notification
+
+
+def notify_many(notifications: list[Notification]) -> list[Notification]:
+    """Write several in-app messages in one INSERT and e-mail them after commit."""
+    created = Notification.objects.bulk_create(notifications, batch_size=500)
+    if created:
+        tasks.send_notification_emails.delay_on_commit([notice.pk for notice in created])
+    return created
+
+
+def notifications_email(*, notification_ids: list[int]) -> int:
+    """E-mail notifications not yet e-mailed to users who have an address; returns how many were sent."""
+    sent = 0
+    for notification_id in sorted(notification_ids):
+        # One row at a time, claimed with SKIP LOCKED and marked in the same transaction: a duplicate
+        # run (the sweeper, a redelivered task) skips it, and a failed send leaves it unsent.
+        with transaction.atomic():
+            notification = (Notification.objects.select_for_update(skip_locked=True, of=("self",))
+                            .select_related("user").filter(pk=notification_id, emailed_at__isnull=True)
+                            .exclude(user__email="").first())
+            if notification is None:
+                continue
+            send_mail(_("Monthly pay appeal update"), notification.message, None, [notification.user.email])
+            notification.emailed_at = timezone.now()
+            notification.save(update_fields=["emailed_at"])
+        sent += 1
+    return sent
+
+
+def notifications_email_unsent(*, older_than_minutes: int = 10, within_hours: int = 24, limit: int = 500) -> int:
+    """E-mail notifications whose e-mail never went out (the broker was down when they were made, or
+    every retry failed). Only those of the last day: later, the in-app message is enough."""
+    now = timezone.now()
+    unsent = list(Notification.objects.filter(
+        emailed_at__isnull=True, created_at__lt=now - timedelta(minutes=older_than_minutes),
+        created_at__gte=now - timedelta(hours=within_hours)).exclude(user__email="")
+        .order_by("pk").values_list("pk", flat=True)[:limit])
+    return notifications_email(notification_ids=unsent)

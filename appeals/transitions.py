@@ -1,0 +1,54 @@
+"""The one table of what can happen to an appeal. Each transition is named here once; the model's
+transition methods carry the same names, the desk's buttons and the decision log read their
+labels from here, the services their decision sets, and the customer's timeline its lines."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Transition(models.TextChoices):
+    """Every value of AppealEvent.transition; the label is what staff read."""
+
+    SUBMIT = "submit", _("Filed by the customer")
+    CLAIM = "claim", _("Start review")
+    REQUEST_INFO = "request_info", _("Request more information")
+    RESUBMIT = "resubmit", _("Customer replied")
+    ESCALATE = "escalate", _("Escalate to a supervisor")
+    APPROVE = "approve", _("Approve and release")
+    APPROVE_BY_SYSTEM = "approve_by_system", _("Approved by the system")
+    REJECT = "reject", _("Reject")
+    REJECT_ESCALATED = "reject_escalated", _("Reject (escalated)")
+    WITHDRAW = "withdraw", _("Withdrawn by the customer")
+    RESOLVE = "resolve", _("Closed: released automatically")
+    ESCALATE_OVERDUE = "escalate_overdue", _("Escalated: past its due time")
+    OVERTURN_REJECTION = "overturn_rejection", _("Rejection overturned on audit")
+    OVERTURN_APPROVAL = "overturn_approval", _("Approval overturned on audit")
+
+
+# Decisions: sampled for audit, counted on the dashboard, exported.
+DECISIONS = frozenset({Transition.APPROVE, Transition.APPROVE_BY_SYSTEM, Transition.REJECT,
+                       Transition.REJECT_ESCALATED})
+APPROVALS = frozenset({Transition.APPROVE, Transition.APPROVE_BY_SYSTEM})
+# What staff do from the appeal page's decision bar, in the order its buttons appear.
+STAFF_ACTIONS = (Transition.CLAIM, Transition.REQUEST_INFO, Transition.ESCALATE, Transition.APPROVE,
+                 Transition.REJECT, Transition.REJECT_ESCALATED)
+
+# What the customer reads for each event: no agent names, no internal notes. %(msg)s is the message
+# written to the customer, %(reason)s the reject reason.
+CUSTOMER_LINES = {
+    Transition.SUBMIT: _("You filed the appeal."),
+    Transition.CLAIM: _("An agent started reviewing your evidence."),
+    Transition.REQUEST_INFO: _("The agent needs more information: %(msg)s"),
+    Transition.RESUBMIT: _("You added information: %(msg)s"),
+    Transition.ESCALATE: _("Your appeal is being reviewed further."),
+    Transition.APPROVE: _("Approved: the frozen amount was released."),
+    Transition.APPROVE_BY_SYSTEM: _("Approved automatically: your screenshots matched our records."),
+    Transition.REJECT: _("Not approved (%(reason)s): %(msg)s"),
+    Transition.REJECT_ESCALATED: _("Not approved (%(reason)s): %(msg)s"),
+    Transition.WITHDRAW: _("You withdrew the appeal."),
+    Transition.RESOLVE: _("Closed: the frozen amount was released automatically on its date."),
+    Transition.ESCALATE_OVERDUE: _("Taking longer than promised: a supervisor is now handling your appeal."),
+    Transition.OVERTURN_REJECTION: _("A supervisor re-checked the decision and approved the appeal."),
+    Transition.OVERTURN_APPROVAL: _("A supervisor re-checked the decision: the amount is frozen again for manual "
+                                    "review."),
+}

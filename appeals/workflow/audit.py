@@ -1,0 +1,118 @@
+"""Supervisors' audit: the daily sample of decisions and the verdicts on them."""
+
+import hashlib
+import logging
+import math
+from collections import defaultdict
+from datetime import date, datetime, time, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts import roles
+from accounts.models import Freeze, RiskLevel
+from accounts.services import ledger
+
+from ..errors import InvalidAppeal, NotAllowed, WrongState
+from ..models import AppealEvent, AuditSample, AuditVerdict
+from ..notifications import notify_customer
+from ..transitions import APPROVALS, DECISIONS, Transition
+from .steps import apply_transition, lock_appeal
+
+log = logging.getLogger("appeals.workflow")
+
+
+def _day_bounds(day: date) -> tuple[datetime, datetime]:
+    start = timezone.make_aware(datetime.combine(day, time.min))
+    return start, start + timedelta(days=1)
+
+
+def _draw_order(day: date, event_id: int) -> str:
+    """A stable pseudo-random order: the same day always samples the same decisions."""
+    return hashlib.sha256(f"{day.isoformat()}:{event_id}".encode()).hexdigest()
+
+
+def audit_sample_day(*, day: date) -> int:
+    """Sample one day's decisions: at least AUDIT_SAMPLE_RATE of each decider's (one at least;
+    the system counts as one decider), and every high-risk approval. Idempotent; returns how
+    many samples are new. (System approvals are also sampled as they happen: see decide.py.)"""
+    events = list(
+        AppealEvent.objects.filter(transition__in=DECISIONS, created_at__gte=_day_bounds(day)[0],
+                                   created_at__lt=_day_bounds(day)[1])
+        .select_related("appeal").order_by("pk")
+    )
+    picks: dict[int, str] = {}
+    by_decider = defaultdict(list)
+    for event in events:
+        by_decider[event.actor_id].append(event)
+        if event.transition == Transition.APPROVE and event.appeal.risk_level == RiskLevel.HIGH:
+            picks[event.pk] = AuditSample.Reason.HIGH_RISK
+    for decided in by_decider.values():
+        quota = max(1, math.ceil(len(decided) * settings.AUDIT_SAMPLE_RATE))
+        for event in sorted(decided, key=lambda e: _draw_order(day, e.pk))[:quota]:
+            picks.setdefault(event.pk, AuditSample.Reason.SAMPLED)
+    by_id = {event.pk: event for event in events}
+    before = AuditSample.objects.filter(decided_on=day).count()
+    AuditSample.objects.bulk_create(
+        [AuditSample(event_id=pk, appeal_id=by_id[pk].appeal_id, decided_by_id=by_id[pk].actor_id, decided_on=day,
+                     reason=reason) for pk, reason in picks.items()],
+        ignore_conflicts=True,
+    )
+    created = AuditSample.objects.filter(decided_on=day).count() - before
+    log.info("audit sample %s: %d decisions, %d new samples", day, len(events), created)
+    return created
+
+
+@transaction.atomic
+def audit_record_verdict(*, sample_id: int, supervisor, verdict: str, note: str = "") -> AuditVerdict:
+    """Confirm or overturn a sampled decision. Overturning a rejection approves the appeal and
+    releases the freeze; overturning an approval freezes again what is still available, up to
+    the amount released, for manual review. The customer is told either way."""
+    if not roles.is_supervisor(supervisor):
+        raise NotAllowed(_("Only supervisors record audit verdicts."))
+    if verdict not in AuditVerdict.Verdict.values:
+        raise InvalidAppeal(_("Choose confirmed or overturned."))
+    if verdict == AuditVerdict.Verdict.OVERTURNED and not note.strip():
+        raise InvalidAppeal(_("Write why the decision is overturned."))
+    sample = AuditSample.objects.select_related("appeal__freeze", "event").get(pk=sample_id)
+    if sample.decided_by_id == supervisor.pk:
+        raise NotAllowed(_("You cannot audit your own decision."))
+    account = ledger.account_lock(sample.appeal.freeze.account_id)
+    sample = AuditSample.objects.select_for_update().select_related("event").get(pk=sample_id)
+    existing = AuditVerdict.objects.select_related("supervisor").filter(sample=sample).first()
+    if existing:
+        raise WrongState(_("%(who)s already recorded a verdict on this decision.")
+                         % {"who": existing.supervisor.get_username()})
+    result = AuditVerdict.objects.create(sample=sample, supervisor=supervisor, verdict=verdict, note=note.strip())
+    if verdict == AuditVerdict.Verdict.OVERTURNED:
+        appeal = lock_appeal(sample.appeal_id)
+        if sample.event.transition in APPROVALS:
+            _overturn_approval(appeal, account, supervisor, note.strip())
+        else:
+            _overturn_rejection(appeal, supervisor, note.strip())
+    log.info("audit verdict %s on %s by %s", verdict, sample.appeal_id, supervisor.pk)
+    return result
+
+
+def _overturn_rejection(appeal, supervisor, note):
+    apply_transition(appeal, Transition.OVERTURN_REJECTION, supervisor, note=note)
+    release = ledger.freeze_release(freeze=appeal.freeze, source=Freeze.ReleaseSource.APPEAL, actor=supervisor,
+                                    note=f"audit overturned rejection of {appeal.reference}")
+    amount = appeal.freeze.amount if release.released else 0
+    notify_customer(appeal, _("A supervisor re-checked appeal %(ref)s and approved it: ¥%(amount)s is available "
+                              "again.") % {"ref": appeal.reference, "amount": amount})
+
+
+def _overturn_approval(appeal, account, supervisor, note):
+    account.refresh_from_db()
+    amount = min(account.available, appeal.freeze.amount)
+    if amount > 0:
+        ledger.freeze_create(account=account, amount=amount, reason=Freeze.Reason.ABNORMAL, actor=supervisor,
+                             note=f"audit overturned approval of {appeal.reference}")
+    AppealEvent.objects.create(appeal=appeal, actor=supervisor, transition=Transition.OVERTURN_APPROVAL,
+                               from_state=appeal.state, to_state=appeal.state, note=note)
+    notify_customer(appeal, _("A supervisor re-checked appeal %(ref)s and could not confirm it. ¥%(amount)s of your "
+                              "limit is frozen again for a manual review.") % {"ref": appeal.reference,
+                                                                              "amount": amount})

@@ -1,0 +1,124 @@
+"""Decisions on an appeal: an agent's or supervisor's approval (which releases the freeze in the
+same transaction, exactly once however often it races) or rejection; and the system's own
+straight-through approval when the screenshots match the record and nothing is risky."""
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Freeze, RiskLevel
+from accounts.services import ledger
+
+from ..errors import InvalidAppeal
+from ..evidence import crosscheck
+from ..models import REQUIRED_REFUND_EVIDENCE, Appeal, AuditSample, AuditVerdict, Evidence, RejectReason, State
+from ..notifications import notify_customer
+from ..transitions import APPROVALS, Transition
+from .steps import appeal_assess_risk, apply_transition, lock_appeal
+
+log = logging.getLogger("appeals.workflow")
+
+
+@dataclass(frozen=True)
+class ApprovalResult:
+    appeal: Appeal
+    released: bool
+    message: str
+
+
+@transaction.atomic
+def appeal_approve(*, appeal_id: int, actor, note: str = "") -> ApprovalResult:
+    """Approve and release the freeze in the same transaction; exactly one release however often it races."""
+    appeal = lock_appeal(appeal_id, with_account=True)
+    apply_transition(appeal, Transition.APPROVE, actor, note=note)
+    release = ledger.freeze_release(
+        freeze=appeal.freeze, source=Freeze.ReleaseSource.APPEAL, actor=actor, note=appeal.reference
+    )
+    if release.released:
+        notify_customer(appeal, _("Your appeal %(ref)s was approved: ¥%(amount)s is available again.")
+                % {"ref": appeal.reference, "amount": appeal.freeze.amount})
+    else:
+        notify_customer(appeal, _("Your appeal %(ref)s was approved. The amount had already been released.")
+                % {"ref": appeal.reference})
+    return ApprovalResult(appeal, release.released, release.message)
+
+
+@transaction.atomic
+def appeal_reject(*, appeal_id: int, actor, reason: str, message: str) -> Appeal:
+    if reason not in RejectReason.values:
+        raise InvalidAppeal(_("Choose a reason from the list."))
+    if not message.strip():
+        raise InvalidAppeal(_("Write a message to the customer."))
+    appeal = lock_appeal(appeal_id)
+    name = Transition.REJECT_ESCALATED if appeal.state == State.ESCALATED else Transition.REJECT
+    apply_transition(appeal, name, actor, customer_message=message.strip(), reason=reason)
+    notify_customer(appeal, _("Your appeal %(ref)s was not approved: %(reason)s. %(msg)s")
+            % {"ref": appeal.reference, "reason": RejectReason(reason).label, "msg": message.strip()})
+    return appeal
+
+
+def straight_through_blockers(appeal: Appeal, evidence: list[Evidence]) -> list[str]:
+    """Why the system may not approve this appeal by itself; empty when it may."""
+    blockers = []
+    if not (settings.STRAIGHT_THROUGH_ENABLED and settings.EVIDENCE_OCR):
+        blockers.append("switched off")
+    if appeal.state != State.SUBMITTED:
+        blockers.append(f"state is {appeal.state}")
+    ready = {item.kind for item in evidence if item.status == Evidence.Status.READY}
+    if appeal.freeze.refund is None or not set(REQUIRED_REFUND_EVIDENCE) <= ready:
+        blockers.append("required screenshots missing")
+    if not crosscheck.all_match(appeal.evidence_checks):
+        blockers.append("not every check matches")
+    if appeal.risk_level != RiskLevel.LOW:
+        blockers.append(f"risk {appeal.risk_level}")
+    if appeal.requires_supervisor:
+        blockers.append("needs a supervisor (four eyes)")
+    if appeal.freeze.amount > Decimal(settings.STRAIGHT_THROUGH_MAX_AMOUNT):
+        blockers.append("amount above the straight-through limit")
+    since = timezone.now() - timedelta(days=settings.STRAIGHT_THROUGH_CLEAN_DAYS)
+    customer_appeals = Appeal.objects.filter(customer_id=appeal.customer_id)
+    if customer_appeals.filter(state=State.REJECTED, decided_at__gte=since).exists():
+        blockers.append("a rejected appeal in the last 90 days")
+    if AuditVerdict.objects.filter(sample__appeal__customer_id=appeal.customer_id, created_at__gte=since,
+                                   verdict=AuditVerdict.Verdict.OVERTURNED,
+                                   sample__event__transition__in=APPROVALS).exists():
+        blockers.append("an overturned appeal in the last 90 days")
+    return blockers
+
+
+def _sample_system_approval(appeal: Appeal, event) -> None:
+    """Every system approval is audited until enough of them have been confirmed."""
+    confirmed = AuditVerdict.objects.filter(sample__reason=AuditSample.Reason.SYSTEM,
+                                            verdict=AuditVerdict.Verdict.CONFIRMED).count()
+    if confirmed < settings.STRAIGHT_THROUGH_AUDIT_ALL_UNTIL:
+        AuditSample.objects.create(event=event, appeal=appeal, decided_by=None,
+                                   decided_on=timezone.localdate(event.created_at), reason=AuditSample.Reason.SYSTEM)
+
+
+@transaction.atomic
+def appeal_review_evidence(*, appeal_id: int) -> Appeal:
+    appeal = lock_appeal(appeal_id, with_account=True)
+    evidence = list(appeal.evidence.all())
+    if any(item.status == Evidence.Status.PENDING for item in evidence):
+        return appeal
+    if settings.EVIDENCE_OCR:
+        appeal.evidence_checks = [check.as_dict() for check in crosscheck.cross_check(appeal, evidence)]
+        Appeal.objects.filter(pk=appeal.pk).update(evidence_checks=appeal.evidence_checks)
+    appeal_assess_risk(appeal)
+    blockers = straight_through_blockers(appeal, evidence)
+    if blockers:
+        log.info("appeal %s not approved straight through: %s", appeal.reference, "; ".join(blockers))
+        return appeal
+    event = apply_transition(appeal, Transition.APPROVE_BY_SYSTEM, None, note="evidence matched the record")
+    ledger.freeze_release(freeze=appeal.freeze, source=Freeze.ReleaseSource.APPEAL, note=appeal.reference)
+    _sample_system_approval(appeal, event)
+    notify_customer(appeal, _("Your appeal %(ref)s was approved: your screenshots matched our records and "
+                              "¥%(amount)s is available again.") % {"ref": appeal.reference,
+                                                                   "amount": appeal.freeze.amount})
+    return appeal

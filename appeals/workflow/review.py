@@ -1,0 +1,59 @@
+"""An agent's work on an appeal before the decision: take it, ask the customer for more, pass
+it to a supervisor. Locking as in appeals.workflow.submit."""
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from ..errors import InvalidAppeal
+from ..models import Appeal, State
+from ..notifications import notify_customer
+from ..transitions import Transition
+from .steps import apply_transition, lock_appeal
+
+
+def _claim(appeal: Appeal, actor) -> Appeal:
+    apply_transition(appeal, Transition.CLAIM, actor)
+    notify_customer(appeal, _("An agent is reviewing your appeal %(ref)s.") % {"ref": appeal.reference})
+    return appeal
+
+
+@transaction.atomic
+def appeal_claim(*, appeal_id: int, actor) -> Appeal:
+    return _claim(lock_appeal(appeal_id), actor)
+
+
+@transaction.atomic
+def appeal_take_next(*, actor) -> Appeal | None:
+    """Claim the most urgent unassigned appeal; concurrent callers skip rows another has locked."""
+    appeal = (
+        Appeal.objects.select_for_update(skip_locked=True, of=("self",))
+        .select_related("freeze__account", "customer")
+        .filter(state=State.SUBMITTED, assignee__isnull=True)
+        .exclude(customer=actor)
+        .order_by("due_at", "pk")
+        .first()
+    )
+    return appeal and _claim(appeal, actor)
+
+
+@transaction.atomic
+def appeal_request_info(*, appeal_id: int, actor, message: str) -> Appeal:
+    if not message.strip():
+        raise InvalidAppeal(_("Write what the customer should add."))
+    appeal = lock_appeal(appeal_id)
+    apply_transition(appeal, Transition.REQUEST_INFO, actor, customer_message=message.strip())
+    notify_customer(appeal, _("Your appeal %(ref)s needs more information: %(msg)s") % {"ref": appeal.reference,
+                                                                                 "msg": message.strip()})
+    return appeal
+
+
+@transaction.atomic
+def appeal_escalate(*, appeal_id: int, actor, note: str) -> Appeal:
+    if not note.strip():
+        raise InvalidAppeal(_("Write why this goes to a supervisor."))
+    appeal = lock_appeal(appeal_id)
+    apply_transition(appeal, Transition.ESCALATE, actor, note=note.strip())
+    notify_customer(appeal, _("Your appeal %(ref)s is being reviewed further.") % {"ref": appeal.reference})
+    return appeal
+
+

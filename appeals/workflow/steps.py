@@ -1,0 +1,99 @@
+"""Shared steps of every appeal service: lock, check, transition, log, assess risk."""
+
+import logging
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
+
+from accounts.services import ledger
+
+from .. import risk as appeal_risk
+from ..errors import AlreadyDecided, NotAllowed, WrongState
+from ..models import DECIDED_STATES, Appeal, AppealEvent, State
+from ..transitions import Transition
+
+log = logging.getLogger("appeals.workflow")
+
+
+def lock_appeal(appeal_id: int, *, with_account: bool = False) -> Appeal:
+    """Lock an appeal's row; with_account locks its credit account first, as services that may move
+    money must (the ledger's lock order: account, then freezes, then appeals)."""
+    if with_account:
+        ledger.account_lock(Appeal.objects.filter(pk=appeal_id).values_list("freeze__account_id", flat=True).get())
+    return (
+        Appeal.objects.select_for_update(of=("self",))
+        .select_related("freeze__account", "customer", "assignee", "decided_by")
+        .get(pk=appeal_id)
+    )
+
+
+def refusal(appeal: Appeal, actor) -> Exception:
+    if appeal.state in DECIDED_STATES:
+        who = appeal.decided_by.get_username() if appeal.decided_by else _("the system")
+        return AlreadyDecided(
+            _("This appeal was already %(outcome)s by %(who)s at %(when)s.")
+            % {"outcome": appeal.get_state_display(), "who": who,
+               "when": timezone.localtime(appeal.decided_at).strftime("%Y-%m-%d %H:%M")}
+        )
+    if appeal.state == State.WITHDRAWN:
+        return WrongState(_("The customer withdrew this appeal."))
+    if appeal.state == State.RESOLVED:
+        return WrongState(_("This appeal is closed: the amount was released automatically."))
+    return WrongState(
+        _("This action is not possible while the appeal is “%(state)s”.") % {"state": appeal.get_state_display()}
+    )
+
+
+def apply_transition(
+    appeal: Appeal, name: Transition, actor, *, note: str = "", customer_message: str = "", **kwargs
+) -> AppealEvent:
+    """Check state and permission, run the transition, save, and log it (caller holds the lock)."""
+    method = getattr(appeal, name)
+    if not can_proceed(method):
+        raise refusal(appeal, actor)
+    if not has_transition_perm(method, actor):
+        if name == Transition.APPROVE and appeal.requires_supervisor and appeal.assignee_id == actor.pk:
+            raise NotAllowed(_("This appeal needs a supervisor's approval; escalate it instead."))
+        raise NotAllowed()
+    from_state = appeal.state
+    method(by=actor, **kwargs)
+    try:
+        appeal.save()
+    except ConcurrentTransition as exc:  # only without row locks (SQLite): someone else moved first
+        appeal.refresh_from_db()
+        raise refusal(appeal, actor) from exc
+    log.info("appeal %s %s by %s: %s → %s", appeal.reference, name, actor.pk if actor else "system", from_state,
+             appeal.state)
+    return AppealEvent.objects.create(
+        appeal=appeal, actor=actor, transition=name, from_state=from_state, to_state=appeal.state,
+        note=note, customer_message=customer_message,
+    )
+
+
+def set_risk(appeal: Appeal, evidence=None) -> None:
+    """Run the risk rules and set the level and findings on the instance (not saved)."""
+    findings = appeal_risk.assess_appeal(appeal, evidence)
+    appeal.risk_level = appeal_risk.level_for(appeal, findings)
+    appeal.risk_rules = [finding.as_dict() for finding in findings]
+
+
+def appeal_assess_risk(appeal: Appeal) -> str:
+    """Run the risk rules and store the level and findings (risk fields only, not the state)."""
+    set_risk(appeal)
+    Appeal.objects.filter(pk=appeal.pk).update(risk_level=appeal.risk_level, risk_rules=appeal.risk_rules)
+    return appeal.risk_level
+
+
+def drain(batch, *, max_batches: int, **kwargs) -> int:
+    """Run a batch service again and again until it reports nothing left (or max_batches). `batch`
+    takes `after`, where the previous batch stopped (0 at first), and returns how many rows it did
+    and where it stopped (None: nothing left). Each batch is its own transaction, so a crash loses
+    at most the batch in flight and the next run picks it up."""
+    done, after = 0, 0
+    for _round in range(max_batches):
+        count, after = batch(after=after, **kwargs)
+        done += count
+        if after is None:
+            break
+    return done

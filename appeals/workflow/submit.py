@@ -1,0 +1,116 @@
+"""What the customer does to an appeal: file it (with its screenshots), reply to a request for
+more information, withdraw it. Each function runs in one transaction: it locks the credit account
+first (the order every money-moving service uses), then the appeal row, re-checks state under the
+lock, calls the django-fsm transition, writes the AppealEvent and notifies on commit."""
+
+from datetime import datetime
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.business_days import add_business_days
+from accounts.models import Freeze
+from accounts.services import ledger
+
+from ..errors import InvalidAppeal
+from ..evidence.uploads import evidence_store
+from ..models import OPEN_STATES, REQUIRED_REFUND_EVIDENCE, Appeal, AppealEvent, Evidence, new_reference
+from ..notifications import notify_customer
+from ..transitions import Transition
+from .steps import appeal_assess_risk, apply_transition, lock_appeal, set_risk
+
+
+def appeal_due_at(*, reason: str, submitted_at: datetime) -> datetime:
+    """The decision deadline: the same time of day, N business days after submission."""
+    local = timezone.localtime(submitted_at)
+    due_date = add_business_days(local.date(), settings.APPEAL_SLA_BUSINESS_DAYS[reason])
+    return timezone.make_aware(datetime.combine(due_date, local.time()))
+
+
+def _check_daily_limits(customer, *, new_appeal: bool, new_files: int) -> None:
+    """Per customer and calendar day: at most so many appeals and so many uploaded files."""
+    today = timezone.localdate()
+    if new_appeal and (Appeal.objects.filter(customer=customer, created_at__date=today).count()
+                       >= settings.APPEALS_PER_CUSTOMER_PER_DAY):
+        raise InvalidAppeal(_("You can file at most %(n)d appeals a day. Please try again tomorrow.")
+                            % {"n": settings.APPEALS_PER_CUSTOMER_PER_DAY})
+    uploaded = Evidence.objects.filter(uploaded_by=customer, created_at__date=today).count()
+    if uploaded + new_files > settings.UPLOADS_PER_CUSTOMER_PER_DAY:
+        raise InvalidAppeal(_("You can upload at most %(n)d screenshots a day. Please try again tomorrow.")
+                            % {"n": settings.UPLOADS_PER_CUSTOMER_PER_DAY})
+
+
+def _insert(appeal: Appeal, attempts: int = 5) -> None:
+    """Insert a new appeal. Its reference is random within the day (AP20261126-7F3K, about a
+    million a day), so one may already be taken: draw another (the savepoint keeps the caller's
+    transaction usable). Any other integrity error is not ours to handle."""
+    for attempt in range(attempts):
+        try:
+            with transaction.atomic():
+                appeal.save(force_insert=True)
+            return
+        except IntegrityError:
+            if attempt == attempts - 1 or not Appeal.objects.filter(reference=appeal.reference).exists():
+                raise
+            appeal.reference = new_reference()
+
+
+@transaction.atomic
+def appeal_submit(*, customer, freeze_id: int, order_number: str, tracking_number: str, description: str,
+                  files: list, amount: Decimal | None = None) -> Appeal:
+    """File an appeal on one of the customer's own active freezes, with its screenshots."""
+    freeze = Freeze.objects.select_related("refund__order", "account").filter(
+        pk=freeze_id, account__customer=customer
+    ).first()
+    if freeze is None:
+        raise InvalidAppeal(_("That frozen amount is not on your account."))
+    ledger.account_lock(freeze.account_id)
+    freeze.refresh_from_db(fields=["status"])  # read again under the lock: a release may have won the race
+    if not freeze.is_active:
+        raise InvalidAppeal(_("This amount is no longer frozen; there is nothing to appeal."))
+    if freeze.appeals.filter(state__in=OPEN_STATES).exists():
+        raise InvalidAppeal(_("You already have an open appeal for this frozen amount."))
+    _check_daily_limits(customer, new_appeal=True, new_files=len(files))
+    if freeze.refund:
+        if order_number.strip() != freeze.refund.order.number:
+            raise InvalidAppeal(_("The order number does not match the order behind this frozen amount."))
+        missing = set(REQUIRED_REFUND_EVIDENCE) - {kind for kind, _upload in files}
+        if missing:
+            labels = "、".join(str(Evidence.Kind(kind).label) for kind in REQUIRED_REFUND_EVIDENCE if kind in missing)
+            raise InvalidAppeal(_("Please add: %(kinds)s.") % {"kinds": labels})
+    now = timezone.now()
+    appeal = Appeal(
+        customer=customer, freeze=freeze, created_at=now, due_at=appeal_due_at(reason=freeze.reason, submitted_at=now),
+        claimed_order_number=order_number.strip(), claimed_amount=amount,
+        claimed_tracking_number=tracking_number.strip(), description=description,
+    )
+    set_risk(appeal, evidence=[])  # the screenshots are read later; the worker assesses again then
+    _insert(appeal)
+    AppealEvent.objects.create(appeal=appeal, actor=customer, transition=Transition.SUBMIT, to_state=appeal.state)
+    evidence_store(appeal, files, customer)
+    notify_customer(appeal, _("We received your appeal %(ref)s. An agent will review it.") % {"ref": appeal.reference})
+    return appeal
+
+
+@transaction.atomic
+def appeal_resubmit(*, appeal_id: int, actor, message: str, files: list) -> Appeal:
+    """The customer answers a request for more information, with a message and/or screenshots."""
+    if not message.strip() and not files:
+        raise InvalidAppeal(_("Add a message or at least one screenshot."))
+    appeal = lock_appeal(appeal_id)
+    _check_daily_limits(actor, new_appeal=False, new_files=len(files))
+    apply_transition(appeal, Transition.RESUBMIT, actor, customer_message=message.strip())
+    evidence_store(appeal, files, actor)
+    appeal_assess_risk(appeal)
+    return appeal
+
+
+@transaction.atomic
+def appeal_withdraw(*, appeal_id: int, actor) -> Appeal:
+    """The customer takes an open appeal back; the freeze stays as it is."""
+    appeal = lock_appeal(appeal_id)
+    apply_transition(appeal, Transition.WITHDRAW, actor)
+    return appeal
