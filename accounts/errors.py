@@ -52,3 +52,50 @@ class LimitBelowCommitted(LedgerError):
 class AccountNotActive(LedgerError):
     code = "account_not_active"
     default_message = _("This operation is not allowed while the account is restricted or banned.")
+
+
+class AlreadyRecorded(DomainError):
+    code = "already_recorded"
+    default_message = _("This was already recorded (its business id is on file).")
+
+
+class NotOnFile(DomainError):
+    """The record the report refers to is not on file."""
+
+    code = "not_found"
+    default_message = _("No such record.")
+
+
+class UnknownCustomer(NotOnFile):
+    code = "unknown_customer"
+    default_message = _("No customer with this platform id.")
+
+
+class UnknownOrder(NotOnFile):
+    code = "unknown_order"
+    default_message = _("No order with this number.")
+
+
+class UnknownRefund(NotOnFile):
+    code = "unknown_refund"
+    default_message = _("No refund with this platform refund id.")
+
+
+class UnknownBill(NotOnFile):
+    code = "unknown_bill"
+    default_message = _("No bill of this customer is due on that day.")
+
+
+class LimitRequired(DomainError):
+    code = "limit_required"
+    default_message = _("A new customer's credit line needs an opening limit.")
+
+
+class TrackingMismatch(DomainError):
+    code = "tracking_mismatch"
+    default_message = _("The tracking number differs from the one recorded for this return.")
+
+
+class BillAlreadyPaid(DomainError):
+    code = "bill_already_paid"
+    default_message = _("This bill is paid; it cannot become overdue.")

@@ -21,6 +21,8 @@ MONEY = {"max_digits": 12, "decimal_places": 2}
 
 class User(AbstractUser):
     phone = models.CharField(_("phone number"), max_length=20, blank=True)
+    # The platform's own id for the customer (the API addresses customers by it); staff have none.
+    external_id = models.CharField(_("platform customer id"), max_length=64, unique=True, null=True, blank=True)
 
     class Meta:
         verbose_name = _("user")
@@ -119,6 +121,9 @@ class Refund(models.Model):
         PARTIAL = "partial", _("Partial refund")
 
     order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="refunds", verbose_name=_("order"))
+    # The platform's refund id (unique: a retried report cannot book the refund twice).
+    platform_refund_id = models.CharField(_("platform refund id"), max_length=64, unique=True, null=True,
+                                          blank=True)
     amount = models.DecimalField(_("amount"), **MONEY)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     returned_item_name = models.CharField(_("returned item"), max_length=200)
@@ -153,6 +158,10 @@ class Bill(models.Model):
     amount = models.DecimalField(_("amount"), **MONEY)
     paid_on = models.DateField(_("paid on"), null=True, blank=True)
     limit_cut = models.BooleanField(_("limit cut for this overdue streak"), default=False)
+    declared_overdue_on = models.DateField(
+        _("declared overdue on"), null=True, blank=True,
+        help_text=_("When the credit core reported it overdue, or the due-date job found it unpaid."),
+    )
 
     class Meta:
         verbose_name = _("bill")
@@ -166,6 +175,34 @@ class Bill(models.Model):
     @property
     def is_overdue(self) -> bool:
         return (self.paid_on or timezone.localdate()) > self.due_on
+
+
+class ReturnShipmentEvent(models.Model):
+    """One step of a return parcel's journey as the carrier or the platform reported it. When the
+    record shows the parcel picked up, the customer need not send a logistics screenshot (Art. 13)."""
+
+    class Status(models.TextChoices):
+        PICKED_UP = "picked_up", _("Picked up")
+        IN_TRANSIT = "in_transit", _("In transit")
+        DELIVERED = "delivered", _("Delivered to the merchant")
+
+    refund = models.ForeignKey(Refund, on_delete=models.PROTECT, related_name="shipment_events",
+                               verbose_name=_("refund"))
+    carrier = models.CharField(_("carrier"), max_length=40)
+    tracking_number = models.CharField(_("tracking number"), max_length=40)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices)
+    occurred_at = models.DateTimeField(_("at"))
+    received_at = models.DateTimeField(_("reported at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("return shipment event")
+        verbose_name_plural = _("return shipment events")
+        ordering = ["occurred_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["refund", "tracking_number", "status", "occurred_at"],
+                                               name="one_shipment_event_per_step")]
+
+    def __str__(self):
+        return f"{self.tracking_number} {self.get_status_display()}"
 
 
 class Freeze(models.Model):

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import risk
 from .freeze_dates import AUTO_RELEASE_REASONS
-from .models import Bucket, CreditAccount, Freeze, LedgerEntry, Order, RiskLevel
+from .models import Bucket, CreditAccount, Freeze, LedgerEntry, Order, ReturnShipmentEvent, RiskLevel
 from .money import ZERO
 
 
@@ -107,3 +107,12 @@ def freezes_due(today: date):
     """Active freezes whose date has come and that no rule holds back."""
     return (Freeze.objects.filter(dated_freezes(today), account__status=CreditAccount.Status.ACTIVE)
             .exclude(held_refunds("refund__")))
+
+
+def logistics_on_file(refund) -> list:
+    """The carrier's record of this return's parcel (its tracking number), oldest step first: when
+    there is one, the platform holds the logistics record and the customer need not send it."""
+    if refund is None or not refund.tracking_number:
+        return []
+    number = "".join(refund.tracking_number.split()).upper()
+    return list(ReturnShipmentEvent.objects.filter(refund=refund, tracking_number=number))

@@ -3,8 +3,9 @@
 from django.http import Http404
 
 from accounts import roles
+from accounts.selectors import logistics_on_file
 
-from .models import Appeal, AppealEvent, Evidence, RejectReason
+from .models import REQUIRED_REFUND_EVIDENCE, Appeal, AppealEvent, Evidence, RejectReason
 from .transitions import CUSTOMER_LINES
 
 
@@ -39,3 +40,11 @@ def _customer_line(event: AppealEvent, appeal: Appeal) -> str:
 
 def customer_timeline(appeal: Appeal) -> list[tuple]:
     return [(event.created_at, _customer_line(event, appeal)) for event in appeal.events.all()]
+
+
+def required_evidence(refund) -> list[str]:
+    """The screenshots an appeal on a refund's freeze needs. The logistics one only while we do not
+    hold the return's logistics record: the complaint rules (Art. 13) forbid asking for it then."""
+    if logistics_on_file(refund):
+        return [kind for kind in REQUIRED_REFUND_EVIDENCE if kind != Evidence.Kind.LOGISTICS]
+    return list(REQUIRED_REFUND_EVIDENCE)

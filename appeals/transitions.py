@@ -5,6 +5,8 @@ labels from here, the services their decision sets, and the customer's timeline 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from events.types import EventType
+
 
 class Transition(models.TextChoices):
     """Every value of AppealEvent.transition; the label is what staff read."""
@@ -23,6 +25,7 @@ class Transition(models.TextChoices):
     ESCALATE_OVERDUE = "escalate_overdue", _("Escalated: past its due time")
     OVERTURN_REJECTION = "overturn_rejection", _("Rejection overturned on audit")
     OVERTURN_APPROVAL = "overturn_approval", _("Approval overturned on audit")
+    PLATFORM_SYNCED = "platform_synced", _("External platform confirmed the refund")
 
 
 # Decisions: sampled for audit, counted on the dashboard, exported.
@@ -51,4 +54,13 @@ CUSTOMER_LINES = {
     Transition.OVERTURN_REJECTION: _("A supervisor re-checked the decision and approved the appeal."),
     Transition.OVERTURN_APPROVAL: _("A supervisor re-checked the decision: the amount is frozen again for manual "
                                     "review."),
+    Transition.PLATFORM_SYNCED: _("The platform where you bought confirmed the refund: %(msg)s"),
+}
+
+# What other systems are told (events.types), written with the AppealEvent in its transaction.
+EVENTS_OUT = {
+    Transition.SUBMIT: EventType.APPEAL_SUBMITTED,
+    **{name: EventType.APPEAL_DECIDED for name in DECISIONS},
+    Transition.OVERTURN_REJECTION: EventType.APPEAL_OVERTURNED,
+    Transition.OVERTURN_APPROVAL: EventType.APPEAL_OVERTURNED,
 }

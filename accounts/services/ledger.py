@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .. import announce
 from ..errors import (
     AccountNotActive,
     ExceedsFrozen,
@@ -84,6 +85,7 @@ def account_open(*, customer, limit, actor=None) -> CreditAccount:
     account = CreditAccount.objects.create(customer=customer)
     _move(account, kind=LedgerEntry.Kind.LIMIT_CHANGE, amount=amount, source=Bucket.OUTSIDE,
           target=Bucket.AVAILABLE, actor=actor, note="credit line opened")
+    announce.limit_changed(account, old_limit=ZERO, note="credit line opened")
     return account
 
 
@@ -100,15 +102,19 @@ def limit_change(*, account: CreditAccount, new_limit, actor=None, note: str = "
     delta = target - account.limit
     if delta == ZERO:
         return None
+    old_limit = account.limit
     if delta > ZERO:
         if account.status == CreditAccount.Status.BANNED:
             raise AccountNotActive()
-        return _move(account, kind=LedgerEntry.Kind.LIMIT_CHANGE, amount=delta, source=Bucket.OUTSIDE,
-                     target=Bucket.AVAILABLE, actor=actor, note=note)
-    if target < account.used + account.frozen:
-        raise LimitBelowCommitted()
-    return _move(account, kind=LedgerEntry.Kind.LIMIT_CHANGE, amount=-delta, source=Bucket.AVAILABLE,
-                 target=Bucket.OUTSIDE, actor=actor, note=note)
+        entry = _move(account, kind=LedgerEntry.Kind.LIMIT_CHANGE, amount=delta, source=Bucket.OUTSIDE,
+                      target=Bucket.AVAILABLE, actor=actor, note=note)
+    else:
+        if target < account.used + account.frozen:
+            raise LimitBelowCommitted()
+        entry = _move(account, kind=LedgerEntry.Kind.LIMIT_CHANGE, amount=-delta, source=Bucket.AVAILABLE,
+                      target=Bucket.OUTSIDE, actor=actor, note=note)
+    announce.limit_changed(account, old_limit=old_limit, note=note)
+    return entry
 
 
 @transaction.atomic
@@ -150,6 +156,7 @@ def refund_hold(*, refund: Refund, reason: str, actor=None) -> Freeze:
     )
     _move(account, kind=LedgerEntry.Kind.REFUND, amount=refund.amount, source=Bucket.USED, target=Bucket.FROZEN,
           order=refund.order, refund=refund, freeze=freeze, actor=actor)
+    announce.freeze_created(freeze)
     return freeze
 
 
@@ -167,6 +174,7 @@ def freeze_create(
     )
     _move(account, kind=LedgerEntry.Kind.FREEZE, amount=value, source=Bucket.AVAILABLE,
           target=Bucket.FROZEN, freeze=freeze, actor=actor, note=note)
+    announce.freeze_created(freeze)
     return freeze
 
 
@@ -200,6 +208,7 @@ def _release_locked(accounts: dict[int, CreditAccount], freezes: list[Freeze], *
     # The same values for every freeze of the batch: one UPDATE (bulk_update builds a CASE per row and field).
     Freeze.objects.filter(pk__in=[freeze.pk for freeze in freezes]).update(
         status=Freeze.Status.RELEASED, released_at=now, released_by=actor, release_source=source, release_note=note)
+    announce.freezes_released(freezes)
 
 
 @transaction.atomic
@@ -234,10 +243,11 @@ def account_set_status(*, account: CreditAccount, status: str, actor=None, note:
     account = account_lock(account.pk)
     if account.status == status:
         return False
-    AccountStatusChange.objects.create(
-        account=account, old_status=account.status, new_status=status, actor=actor, note=note
-    )
+    old_status = account.status
+    AccountStatusChange.objects.create(account=account, old_status=old_status, new_status=status, actor=actor,
+                                       note=note)
     account.status = status
     account.save(update_fields=["status"])
+    announce.status_changed(account, old_status=old_status, note=note)
     log.info("account %s status → %s", account.pk, status)
     return True

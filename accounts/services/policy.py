@@ -21,6 +21,7 @@ from . import ledger
 def refund_record(
     *, order, amount, returned_item_name: str, returned_item_sku: str, return_address: str,
     tracking_number: str = "", platform_synced: bool = True, occurred_at: datetime | None = None, actor=None,
+    platform_refund_id: str | None = None,
 ) -> Refund:
     """Record a refund: the amount leaves `used` and is held frozen until review (used → frozen).
 
@@ -36,6 +37,7 @@ def refund_record(
         order=order, amount=value, kind=kind, returned_item_name=returned_item_name,
         returned_item_sku=returned_item_sku, return_address=return_address, tracking_number=tracking_number,
         platform_synced=platform_synced, created_at=occurred_at or timezone.now(),
+        platform_refund_id=platform_refund_id,
     )
     findings = risk.assess_refund(refund)
     refund.risk_level = risk.overall_level(findings)

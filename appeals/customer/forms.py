@@ -75,12 +75,16 @@ class AppealForm(EvidenceFormMixin, forms.Form):
     other = MultipleImageField(label=_("Other screenshots"), required=False,
                                widget=MultipleFileInput(attrs=IMAGE_ACCEPT))
 
-    def __init__(self, *args, refund_required: bool = True, **kwargs):
+    def __init__(self, *args, refund_required: bool = True, logistics_on_file: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         if not refund_required:
             for name in ("order_screenshot", "logistics_screenshot", "refund_receipt"):
                 self.fields[name].required = False
             self.fields["order_number"].required = False
+        if logistics_on_file:  # we hold the carrier's record: not asked of the customer (Art. 13)
+            self.fields["logistics_screenshot"].required = False
+            self.fields["logistics_screenshot"].help_text = _(
+                "Not needed: we already have the carrier's record of your return.")
 
     def clean(self):
         cleaned = super().clean()

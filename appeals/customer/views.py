@@ -34,13 +34,15 @@ def appeal_create(request, freeze_id: int):
         messages.info(request, _("This amount is no longer frozen; there is nothing to appeal."))
         return redirect("credit-detail")
     refund_required = freeze.refund_id is not None
+    logistics_on_file = refund_required and Evidence.Kind.LOGISTICS not in selectors.required_evidence(freeze.refund)
     initial = {
         "order_number": freeze.refund.order.number if freeze.refund else "",
         "tracking_number": freeze.refund.tracking_number if freeze.refund else "",
         "amount": freeze.amount,
         "description": _canonical_description(freeze),
     }
-    form = AppealForm(request.POST or None, request.FILES or None, initial=initial, refund_required=refund_required)
+    form = AppealForm(request.POST or None, request.FILES or None, initial=initial, refund_required=refund_required,
+                      logistics_on_file=logistics_on_file)
     if request.method == "POST" and form.is_valid():
         try:
             appeal = submit.appeal_submit(
@@ -55,7 +57,8 @@ def appeal_create(request, freeze_id: int):
                              % {"ref": appeal.reference})
             return redirect("appeal-detail", reference=appeal.reference)
     status = 400 if request.method == "POST" else 200
-    return render(request, "appeals/appeal_form.html", {"form": form, "freeze": freeze}, status=status)
+    return render(request, "appeals/appeal_form.html", {"form": form, "freeze": freeze,
+                                                        "logistics_on_file": logistics_on_file}, status=status)
 
 
 @login_required

@@ -124,6 +124,10 @@ class AppealColumns:
     def evidence_thumbnails(self, obj):
         return panels.evidence_panel(obj)
 
+    @admin.display(description=_("carrier's record of the return"))
+    def logistics(self, obj):
+        return panels.logistics_panel(obj)
+
     @admin.display(description=_("checks against the record"))
     def checks(self, obj):
         return panels.checks_panel(obj)
@@ -161,12 +165,12 @@ class AppealAdmin(FSMAdminMixin, ReadOnlyAdminMixin, AppealColumns, admin.ModelA
     fieldsets = (
         (None, {"fields": ("reference", "state", "customer_contact", "assignee", "due", "description")}),
         (_("Record and claims"), {"fields": ("facts",)}),
-        (_("Screenshots"), {"fields": ("evidence_thumbnails", "checks")}),
+        (_("Screenshots"), {"fields": ("evidence_thumbnails", "logistics", "checks")}),
         (_("Risk"), {"fields": ("risk",)}),
         (_("Customer history"), {"fields": ("history",)}),
     )
     readonly_fields = ("reference", "state", "customer_contact", "assignee", "due", "description", "facts",
-                       "evidence_thumbnails", "checks", "risk", "history")
+                       "evidence_thumbnails", "logistics", "checks", "risk", "history")
     inlines = [AppealEventInline]
 
     class Media:

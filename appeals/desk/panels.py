@@ -72,6 +72,20 @@ def evidence_panel(appeal: Appeal) -> str:
     return format_html('<div class="evidence-grid">{}</div>', format_html_join("", "{}", ((i,) for i in items)))
 
 
+def logistics_panel(appeal: Appeal) -> str:
+    """The return parcel's journey as the carrier reported it through the platform API."""
+    refund = appeal.freeze.refund
+    steps = list(refund.shipment_events.all()) if refund else []
+    if not steps:
+        return _("No carrier record of the return: the customer's logistics screenshot is the evidence.")
+    rows = format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", (
+        (f"{timezone.localtime(step.occurred_at):%Y-%m-%d %H:%M}", step.get_status_display(), step.carrier,
+         step.tracking_number) for step in steps))
+    header = format_html("<tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>", _("At"), _("Status"),
+                         _("Carrier"), _("Tracking number"))
+    return format_html('<table class="logistics">{}{}</table>', header, rows)
+
+
 def risk_panel(appeal: Appeal) -> str:
     rules = [appeal_risk.describe(rule) for rule in appeal.risk_rules or []]
     lines = format_html_join("", '<li class="risk-{}"><strong>{}</strong>: {}</li>',

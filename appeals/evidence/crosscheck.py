@@ -7,7 +7,10 @@ the box highlighted on the image."""
 from dataclasses import asdict, dataclass
 from decimal import Decimal
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from accounts.selectors import logistics_on_file
 
 from ..models import Appeal, Evidence
 from . import facts as evidence_facts
@@ -19,6 +22,7 @@ CHECK_LABELS = {
     "refund_amount": _("Refund receipt shows the refund amount"),
     "refund_status": _("Refund receipt shows the refund as done"),
     "tracking_number": _("Logistics screenshot shows the return tracking number"),
+    "tracking_record": _("The carrier's record shows the return parcel (no screenshot needed)"),
     "date_order": _("Dates in order: purchase, then return, then refund"),
 }
 
@@ -81,17 +85,28 @@ def _status(items) -> Check:
     return Check("refund_status", NOT_FOUND, "refunded")
 
 
-def _date_order(by_kind) -> Check:
+def _from_record(refund, record) -> Check:
+    """The tracking check answered by the carrier's own record of the parcel instead of a screenshot."""
+    first = record[0]
+    read = f"{first.carrier} {first.tracking_number} {first.get_status_display()} " \
+           f"{timezone.localtime(first.occurred_at):%Y-%m-%d %H:%M}"
+    return Check("tracking_record", MATCH, refund.tracking_number.upper(), read)
+
+
+def _date_order(by_kind, record=()) -> Check:
     firsts = []
     for kind in (Evidence.Kind.ORDER, Evidence.Kind.LOGISTICS, Evidence.Kind.REFUND_RECEIPT):
         found = _facts(by_kind.get(kind, []), "datetime")
+        if kind == Evidence.Kind.LOGISTICS and record:  # the carrier's pickup time, as the facts' naive local time
+            picked_up = timezone.localtime(record[0].occurred_at).replace(tzinfo=None)
+            found = [(None, evidence_facts.Fact("datetime", picked_up, None, ""))]
         firsts.append(min(found, key=lambda pair: pair[1].value) if found else None)
     if None in firsts:
         return Check("date_order", NOT_FOUND, "order ≤ return ≤ refund")
     (_o_item, ordered), (l_item, returned), (r_item, refunded) = firsts
     read = f"{ordered.value:%Y-%m-%d} / {returned.value:%Y-%m-%d} / {refunded.value:%Y-%m-%d}"
     if ordered.value.date() > returned.value.date():  # point at the date that comes too early
-        return Check("date_order", CONTRADICTS, "order ≤ return ≤ refund", read, l_item.pk, returned.line)
+        return Check("date_order", CONTRADICTS, "order ≤ return ≤ refund", read, l_item and l_item.pk, returned.line)
     if returned.value.date() > refunded.value.date():
         return Check("date_order", CONTRADICTS, "order ≤ return ≤ refund", read, r_item.pk, refunded.line)
     return Check("date_order", MATCH, "order ≤ return ≤ refund", read, r_item.pk, refunded.line)
@@ -112,10 +127,13 @@ def cross_check(appeal: Appeal, evidence: list[Evidence]) -> list[Check]:
         _compare("refund_amount", receipts, "amount", Decimal(refund.amount)),
         _status(receipts),
     ]
-    if refund.tracking_number:
+    record = logistics_on_file(refund)
+    if record:
+        checks.append(_from_record(refund, record))
+    elif refund.tracking_number:
         checks.append(_compare("tracking_number", by_kind.get(Evidence.Kind.LOGISTICS, []), "tracking_number",
                                refund.tracking_number.upper(), same=_same_waybill))
-    checks.append(_date_order(by_kind))
+    checks.append(_date_order(by_kind, record))
     return checks
 
 

@@ -19,7 +19,7 @@ from ..errors import InvalidAppeal, NotAllowed, WrongState
 from ..models import AppealEvent, AuditSample, AuditVerdict
 from ..notifications import notify_customer
 from ..transitions import APPROVALS, DECISIONS, Transition
-from .steps import apply_transition, lock_appeal
+from .steps import apply_transition, lock_appeal, log_event
 
 log = logging.getLogger("appeals.workflow")
 
@@ -111,8 +111,7 @@ def _overturn_approval(appeal, account, supervisor, note):
     if amount > 0:
         ledger.freeze_create(account=account, amount=amount, reason=Freeze.Reason.ABNORMAL, actor=supervisor,
                              note=f"audit overturned approval of {appeal.reference}")
-    AppealEvent.objects.create(appeal=appeal, actor=supervisor, transition=Transition.OVERTURN_APPROVAL,
-                               from_state=appeal.state, to_state=appeal.state, note=note)
+    log_event(appeal, Transition.OVERTURN_APPROVAL, supervisor, from_state=appeal.state, note=note)
     notify_customer(appeal, _("A supervisor re-checked appeal %(ref)s and could not confirm it. ¥%(amount)s of your "
                               "limit is frozen again for a manual review.") % {"ref": appeal.reference,
                                                                               "amount": amount})

@@ -17,7 +17,8 @@ from accounts.services import ledger
 
 from ..errors import InvalidAppeal
 from ..evidence import crosscheck
-from ..models import REQUIRED_REFUND_EVIDENCE, Appeal, AuditSample, AuditVerdict, Evidence, RejectReason, State
+from ..models import Appeal, AuditSample, AuditVerdict, Evidence, RejectReason, State
+from ..selectors import required_evidence
 from ..notifications import notify_customer
 from ..transitions import APPROVALS, Transition
 from .steps import appeal_assess_risk, apply_transition, lock_appeal
@@ -71,7 +72,7 @@ def straight_through_blockers(appeal: Appeal, evidence: list[Evidence]) -> list[
     if appeal.state != State.SUBMITTED:
         blockers.append(f"state is {appeal.state}")
     ready = {item.kind for item in evidence if item.status == Evidence.Status.READY}
-    if appeal.freeze.refund is None or not set(REQUIRED_REFUND_EVIDENCE) <= ready:
+    if appeal.freeze.refund is None or not set(required_evidence(appeal.freeze.refund)) <= ready:
         blockers.append("required screenshots missing")
     if not crosscheck.all_match(appeal.evidence_checks):
         blockers.append("not every check matches")

@@ -7,11 +7,12 @@ from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
 
 from accounts.services import ledger
+from events import outbox
 
 from .. import risk as appeal_risk
 from ..errors import AlreadyDecided, NotAllowed, WrongState
 from ..models import DECIDED_STATES, Appeal, AppealEvent, State
-from ..transitions import Transition
+from ..transitions import EVENTS_OUT, Transition
 
 log = logging.getLogger("appeals.workflow")
 
@@ -65,10 +66,21 @@ def apply_transition(
         raise refusal(appeal, actor) from exc
     log.info("appeal %s %s by %s: %s → %s", appeal.reference, name, actor.pk if actor else "system", from_state,
              appeal.state)
-    return AppealEvent.objects.create(
-        appeal=appeal, actor=actor, transition=name, from_state=from_state, to_state=appeal.state,
-        note=note, customer_message=customer_message,
-    )
+    return log_event(appeal, name, actor, from_state=from_state, note=note, customer_message=customer_message)
+
+
+def log_event(appeal: Appeal, name: Transition, actor, *, from_state: str = "", note: str = "",
+              customer_message: str = "") -> AppealEvent:
+    """Write the AppealEvent, and the outbox event other systems hear (appeals.transitions.EVENTS_OUT)."""
+    event = AppealEvent.objects.create(appeal=appeal, actor=actor, transition=name, from_state=from_state,
+                                       to_state=appeal.state, note=note, customer_message=customer_message)
+    if name in EVENTS_OUT:
+        outbox.record(EVENTS_OUT[name], account_id=appeal.freeze.account_id, data={
+            "reference": appeal.reference, "freeze_id": appeal.freeze_id, "transition": str(name),
+            "state": appeal.state, "reject_reason": appeal.reject_reason,
+            "by": "system" if actor is None else "staff" if actor.pk != appeal.customer_id else "customer",
+        })
+    return event
 
 
 def set_risk(appeal: Appeal, evidence=None) -> None:

@@ -17,10 +17,11 @@ from accounts.services import ledger
 
 from ..errors import InvalidAppeal
 from ..evidence.uploads import evidence_store
-from ..models import OPEN_STATES, REQUIRED_REFUND_EVIDENCE, Appeal, AppealEvent, Evidence, new_reference
+from ..models import OPEN_STATES, Appeal, Evidence, new_reference
+from ..selectors import required_evidence
 from ..notifications import notify_customer
 from ..transitions import Transition
-from .steps import appeal_assess_risk, apply_transition, lock_appeal, set_risk
+from .steps import appeal_assess_risk, apply_transition, lock_appeal, log_event, set_risk
 
 
 def appeal_due_at(*, reason: str, submitted_at: datetime) -> datetime:
@@ -77,9 +78,10 @@ def appeal_submit(*, customer, freeze_id: int, order_number: str, tracking_numbe
     if freeze.refund:
         if order_number.strip() != freeze.refund.order.number:
             raise InvalidAppeal(_("The order number does not match the order behind this frozen amount."))
-        missing = set(REQUIRED_REFUND_EVIDENCE) - {kind for kind, _upload in files}
+        required = required_evidence(freeze.refund)
+        missing = set(required) - {kind for kind, _upload in files}
         if missing:
-            labels = "、".join(str(Evidence.Kind(kind).label) for kind in REQUIRED_REFUND_EVIDENCE if kind in missing)
+            labels = "、".join(str(Evidence.Kind(kind).label) for kind in required if kind in missing)
             raise InvalidAppeal(_("Please add: %(kinds)s.") % {"kinds": labels})
     now = timezone.now()
     appeal = Appeal(
@@ -89,7 +91,7 @@ def appeal_submit(*, customer, freeze_id: int, order_number: str, tracking_numbe
     )
     set_risk(appeal, evidence=[])  # the screenshots are read later; the worker assesses again then
     _insert(appeal)
-    AppealEvent.objects.create(appeal=appeal, actor=customer, transition=Transition.SUBMIT, to_state=appeal.state)
+    log_event(appeal, Transition.SUBMIT, customer)
     evidence_store(appeal, files, customer)
     notify_customer(appeal, _("We received your appeal %(ref)s. An agent will review it.") % {"ref": appeal.reference})
     return appeal

@@ -27,8 +27,11 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "axes",
     "csp",
+    "ninja",
+    "events",
     "accounts",
     "appeals",
+    "integrations",
 ]
 
 MIDDLEWARE = [
@@ -206,7 +209,20 @@ CELERY_BEAT_SCHEDULE = {
     "purge-old-evidence": {"task": "appeals.tasks.purge_old_evidence", "schedule": crontab(hour=3, minute=15)},
     "audit-sample-yesterday": {"task": "appeals.tasks.sample_yesterdays_decisions",
                                "schedule": crontab(hour=1, minute=5)},
+    # Retries and anything a lost broker message left behind; new events start a run on commit.
+    "deliver-webhooks": {"task": "integrations.tasks.deliver_webhooks", "schedule": 5.0, "options": {"expires": 30}},
+    "mark-overdue-bills": {"task": "integrations.tasks.mark_overdue_bills", "schedule": crontab(hour=0, minute=10)},
+    "purge-idempotency-records": {"task": "integrations.tasks.purge_idempotency_records",
+                                  "schedule": crontab(minute=40)},
 }
+
+# The platform API (integrations) and its webhooks.
+IDEMPOTENCY_KEEP_HOURS = env.int("IDEMPOTENCY_KEEP_HOURS", default=48)  # at least 24 h (README "API")
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0)
+WEBHOOK_RETRY_BASE_SECONDS = env.float("WEBHOOK_RETRY_BASE_SECONDS", default=5.0)
+WEBHOOK_RETRY_MAX_SECONDS = env.float("WEBHOOK_RETRY_MAX_SECONDS", default=3600.0)
+WEBHOOK_RETRY_FOR_HOURS = env.float("WEBHOOK_RETRY_FOR_HOURS", default=25.0)  # then failed (admin: redeliver)
+WEBHOOK_BATCH_SIZE = env.int("WEBHOOK_BATCH_SIZE", default=20)
 
 LOG_FORMAT = env("LOG_FORMAT", default="text")  # "json" in production
 LOGGING = {
