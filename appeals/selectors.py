@@ -39,7 +39,12 @@ def _customer_line(event: AppealEvent, appeal: Appeal) -> str:
 
 
 def customer_timeline(appeal: Appeal) -> list[tuple]:
-    return [(event.created_at, _customer_line(event, appeal)) for event in appeal.events.all()]
+    return [(event.created_at, line) for event, line in customer_timeline_events(appeal)]
+
+
+def customer_timeline_events(appeal: Appeal) -> list[tuple[AppealEvent, str]]:
+    """Each event of the appeal with the line the customer reads for it."""
+    return [(event, _customer_line(event, appeal)) for event in appeal.events.all()]
 
 
 def required_evidence(refund) -> list[str]:

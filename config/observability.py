@@ -2,10 +2,23 @@
 
 import contextvars
 import logging
+import time
 import uuid
 
 request_id = contextvars.ContextVar("request_id", default="-")
 user_id = contextvars.ContextVar("user_id", default="-")
+api_log = logging.getLogger("integrations.api")
+
+
+def _who(request) -> str:
+    """The user's id; on the platform API, the calling client ("api:<name>")."""
+    if request.path.startswith("/api/"):
+        from integrations.auth import request_client  # the Celery app imports this module before Django is set up
+
+        client = request_client(request)
+        return f"api:{client.name}" if client else "api:-"
+    user = getattr(request, "user", None)
+    return str(user.pk) if user and user.is_authenticated else "-"
 
 
 class RequestContextMiddleware:
@@ -17,10 +30,14 @@ class RequestContextMiddleware:
     def __call__(self, request):
         rid = request.headers.get("X-Request-ID", "")[:64] or uuid.uuid4().hex
         rid_token = request_id.set(rid)
-        uid_token = user_id.set(str(request.user.pk) if getattr(request, "user", None) and
-                                request.user.is_authenticated else "-")
+        uid_token = user_id.set(_who(request))
+        started = time.perf_counter()
         try:
             response = self.get_response(request)
+            if request.path.startswith("/api/"):  # every API call, with its client (in the line's user field)
+                api_log.info("api %s %s %s %.1fms%s", request.method, request.path, response.status_code,
+                             (time.perf_counter() - started) * 1000,
+                             " replayed" if response.has_header("Idempotent-Replayed") else "")
         finally:
             request_id.reset(rid_token)
             user_id.reset(uid_token)

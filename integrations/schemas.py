@@ -1,0 +1,202 @@
+"""Request and response bodies of the API. Amounts are strings with two decimals ("599.00"), never
+JSON numbers; times carry their offset (ISO 8601); every text refuses control characters and
+anything that is not valid Unicode, so nothing reaches the database that it would refuse."""
+
+from datetime import date
+from typing import Annotated, Literal
+
+from ninja import Schema
+from pydantic import AfterValidator, AwareDatetime, Field, StringConstraints
+
+from accounts.models import Order, ReturnShipmentEvent
+
+
+def _encodable(text: str) -> str:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ValueError("not valid Unicode text") from exc
+    return text
+
+
+def Text(max_length: int, min_length: int = 1):  # noqa: N802 - a type, used like one
+    return Annotated[str, StringConstraints(min_length=min_length, max_length=max_length,
+                                            pattern=r"^[^\x00-\x1f\x7f]*$"), AfterValidator(_encodable)]
+
+
+BUSINESS_ID = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$"
+BusinessId = Annotated[str, StringConstraints(pattern=BUSINESS_ID)]
+Money = Annotated[str, StringConstraints(pattern=r"^[0-9]{1,10}(\.[0-9]{1,2})?$"),
+                  Field(description="Yuan as a decimal string, at most two decimals, e.g. \"599.00\"",
+                        examples=["599.00"])]
+Phone = Annotated[str, StringConstraints(pattern=r"^\+?[0-9 -]{0,19}$")]
+
+
+class CustomerIn(Schema):
+    external_id: BusinessId
+    phone: Phone = ""
+    name: Text(150, 0) = ""
+    opening_limit: Money | None = Field(None, description="Required when the customer is new: the first limit.")
+
+
+class LimitIn(Schema):
+    limit: Money
+    note: Text(200, 0) = ""
+
+
+class OrderIn(Schema):
+    order_number: BusinessId
+    customer: BusinessId
+    amount: Money
+    item_name: Text(200)
+    item_sku: Text(64)
+    delivery_address: Text(300)
+    platform: Literal[tuple(Order.Platform.values)] = Order.Platform.MALL
+    occurred_at: AwareDatetime | None = None
+
+
+class RepaymentIn(Schema):
+    customer: BusinessId
+    amount: Money
+    note: Text(200, 0) = ""
+
+
+class RefundIn(Schema):
+    refund_id: BusinessId
+    order_number: BusinessId
+    amount: Money
+    returned_item_name: Text(200)
+    returned_item_sku: Text(64)
+    return_address: Text(300)
+    tracking_number: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9 -]{0,40}$")] = ""
+    platform_synced: bool = Field(True, description="False while the external platform has not confirmed it.")
+    occurred_at: AwareDatetime | None = None
+
+
+class LogisticsIn(Schema):
+    refund_id: BusinessId
+    carrier: Text(40)
+    tracking_number: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9 -]{0,39}$")]
+    status: Literal[tuple(ReturnShipmentEvent.Status.values)]
+    occurred_at: AwareDatetime
+
+
+class BillIn(Schema):
+    customer: BusinessId
+    due_on: date
+    amount: Money
+
+
+class BillPaidIn(Schema):
+    customer: BusinessId
+    due_on: date
+    paid_on: date
+
+
+class BillOverdueIn(Schema):
+    customer: BusinessId
+    due_on: date
+
+
+class FreezeOut(Schema):
+    id: int
+    amount: str
+    reason: str
+    status: str
+    expected_release_on: date | None
+    delayed: bool
+    refund_id: str | None
+    order_number: str | None
+
+
+class CreditOut(Schema):
+    customer: str
+    status: str
+    limit: str
+    used: str
+    frozen: str
+    available: str
+    freezes: list[FreezeOut]
+
+
+class CustomerOut(Schema):
+    external_id: str
+    opened: bool
+    credit: CreditOut
+
+
+class OrderOut(Schema):
+    order_number: str
+    amount: str
+    available: str
+
+
+class RepaymentOut(Schema):
+    customer: str
+    amount: str
+    available: str
+
+
+class RefundOut(Schema):
+    refund_id: str
+    order_number: str
+    amount: str
+    kind: str
+    risk_level: str
+    platform_synced: bool
+    freezes: list[FreezeOut]
+
+
+class SyncOut(Schema):
+    refund_id: str
+    changed: bool
+    freeze: FreezeOut | None
+
+
+class LogisticsOut(Schema):
+    refund_id: str
+    tracking_number: str
+    status: str
+    occurred_at: AwareDatetime
+    recorded: bool
+
+
+class BillOut(Schema):
+    customer: str
+    due_on: date
+    amount: str
+    paid_on: date | None
+    overdue: bool
+    limit: str
+
+
+class TimelineLine(Schema):
+    at: AwareDatetime
+    transition: str
+    line: str
+
+
+class AppealOut(Schema):
+    reference: str
+    state: str
+    state_label: str
+    freeze_id: int
+    amount: str
+    submitted_at: AwareDatetime
+    decided_at: AwareDatetime | None
+    timeline: list[TimelineLine]
+
+
+class EventOut(Schema):
+    id: str
+    type: str
+    position: int
+    timestamp: AwareDatetime
+    account_id: int | None
+    customer: str | None
+    data: dict
+
+
+class FeedOut(Schema):
+    events: list[EventOut]
+    next: int = Field(description="Pass as ?after= to get the events that follow.")

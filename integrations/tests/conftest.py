@@ -1,0 +1,53 @@
+import json
+import uuid
+
+import pytest
+
+from accounts.tests.factories import CustomerFactory, make_account
+from integrations.models import ApiClient, Scope
+
+ALL_SCOPES = list(Scope.values)
+
+
+def make_client(name=None, scopes=ALL_SCOPES, **fields) -> tuple[ApiClient, str]:
+    client = ApiClient(name=name or f"client-{uuid.uuid4().hex[:8]}", scopes=list(scopes), **fields)
+    key = client.set_new_key()
+    client.save()
+    return client, key
+
+
+@pytest.fixture
+def api_key(db):
+    return make_client("mall")[1]
+
+
+class Api:
+    """The test client speaking to /api/v1/ with a bearer key; POSTs get a fresh Idempotency-Key unless given."""
+
+    def __init__(self, client, key):
+        self.client, self.key = client, key
+
+    def headers(self, key=None, idempotency=None):
+        headers = {"Authorization": f"Bearer {key or self.key}"} if (key or self.key) else {}
+        if idempotency is not False:
+            headers["Idempotency-Key"] = idempotency or uuid.uuid4().hex
+        return headers
+
+    def post(self, path, body=None, *, key=None, idempotency=None, raw=None):
+        data = raw if raw is not None else json.dumps(body or {})
+        return self.client.post(f"/api/v1{path}", data=data, content_type="application/json",
+                                headers=self.headers(key, idempotency))
+
+    def get(self, path, *, key=None, **params):
+        return self.client.get(f"/api/v1{path}", params, headers=self.headers(key, idempotency=False))
+
+
+@pytest.fixture
+def api(client, api_key):
+    return Api(client, api_key)
+
+
+def platform_customer(external_id="U100", limit="10000.00"):
+    account = make_account(limit=__import__("decimal").Decimal(limit),
+                           customer=CustomerFactory(external_id=external_id))
+    return account
