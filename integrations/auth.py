@@ -56,7 +56,7 @@ def count_call(client: ApiClient) -> None:
     """One call in the client's current minute; RateLimited past its limit."""
     now = time.time()
     window = int(now // 60)
-    key = f"api-calls:{client.pk}:{window}"
+    key = f"api-calls:{client.key_prefix}:{window}"
     cache.add(key, 0, timeout=120)
     if cache.incr(key) > client.rate_limit_per_minute:
         raise RateLimited(retry_after=max(1, 60 - int(now % 60)))

@@ -51,6 +51,8 @@ from accounts.tests.factories import (
 from appeals.models import Appeal, AuditSample, AuditVerdict, Evidence, Notification, RejectReason, State
 from appeals.tests.factories import file_appeal, refund_freeze
 from appeals.workflow import audit, decide, review
+from events.models import Event
+from integrations.models import ApiClient, WebhookDelivery, WebhookEndpoint
 
 pytestmark = pytest.mark.django_db
 
@@ -112,6 +114,7 @@ SKIPPED_ROUTE_PREFIXES = {
     "static/": "static files (staticfiles' view, only with DEBUG): public assets, no objects",
     "media/": "public media (only with DEBUG): evidence is in private storage, never here",
     "__debug__/": "the debug toolbar (development only)",
+    "api/v1/": "the platform API: bearer keys, not sessions; its own sweep is integrations/tests/test_authorization_matrix.py",
 }
 
 
@@ -170,6 +173,10 @@ ADMIN_OBJECTS = {
     "appeals.appealevent": lambda w: w.appeal.events.order_by("pk").first(),
     "appeals.notification": lambda w: Notification.objects.filter(user=w.owner).order_by("pk").first(),
     "appeals.evidence": lambda w: w.evidence,
+    "events.event": lambda w: w.delivery.event,
+    "integrations.apiclient": lambda w: w.delivery.api_client,
+    "integrations.webhookendpoint": lambda w: w.delivery.endpoint,
+    "integrations.webhookdelivery": lambda w: w.delivery,
 }
 
 # Admin pages that are not a model's but are for supervisors only (appeals/admin_dashboard.py).
@@ -297,6 +304,7 @@ def build_world(capture_on_commit) -> SimpleNamespace:
     ledger.account_set_status(account=w.account, status=CreditAccount.Status.RESTRICTED, note="sweep")
     ledger.account_set_status(account=w.account, status=CreditAccount.Status.ACTIVE, note="sweep")
     w.calendar_exception = CalendarException.objects.create(date=date(2031, 1, 2), kind="day_off", note="sweep")
+    w.delivery = _a_delivery(w.account)
     orders = [f.refund.order.number for f in freezes]
     # What customer A's objects give away: none of it may reach anyone else.
     w.secrets = [w.owner.username, w.owner.phone, w.appeal.reference, w.decided.reference, w.escalated.reference,
@@ -304,6 +312,19 @@ def build_world(capture_on_commit) -> SimpleNamespace:
     assert not any(secret in str(w.other_appeal.reference) for secret in w.secrets)
     assert Appeal.objects.get(pk=w.escalated.pk).state == State.ESCALATED
     return w
+
+
+def _a_delivery(account) -> WebhookDelivery:
+    """An API client, and a webhook delivery of one of customer A's events (the endpoint inactive)."""
+    client = ApiClient(name="sweep-mall", scopes=["read"])
+    client.set_new_key()
+    client.save()
+    endpoint = WebhookEndpoint.objects.create(name="sweep-hook", url="http://127.0.0.1:9/hook", is_active=False)
+    event = Event.objects.filter(account_id=account.pk).order_by("pk").first()
+    delivery = WebhookDelivery.objects.create(endpoint=endpoint, event=event, position=event.pk,
+                                              account_id=account.pk)
+    delivery.api_client = client
+    return delivery
 
 
 def snapshot(w) -> dict:

@@ -1,5 +1,6 @@
 import json
 import uuid
+from decimal import Decimal
 
 import pytest
 
@@ -30,7 +31,7 @@ class Api:
     def headers(self, key=None, idempotency=None):
         headers = {"Authorization": f"Bearer {key or self.key}"} if (key or self.key) else {}
         if idempotency is not False:
-            headers["Idempotency-Key"] = idempotency or uuid.uuid4().hex
+            headers["Idempotency-Key"] = uuid.uuid4().hex if idempotency is None else idempotency
         return headers
 
     def post(self, path, body=None, *, key=None, idempotency=None, raw=None):
@@ -48,6 +49,5 @@ def api(client, api_key):
 
 
 def platform_customer(external_id="U100", limit="10000.00"):
-    account = make_account(limit=__import__("decimal").Decimal(limit),
-                           customer=CustomerFactory(external_id=external_id))
-    return account
+    """A customer the platform knows by `external_id`, with an open credit line."""
+    return make_account(limit=Decimal(limit), customer=CustomerFactory(external_id=external_id))
