@@ -50,8 +50,7 @@ def record_many(events: list[tuple[str, int | None, dict]]) -> list[Event]:
     """record() for many events at once (one INSERT): (type, account_id, data) each."""
     if not events:
         return []
-    for type, _account_id, data in events:
-        _checked(type)
+    _checked(events[0][0])
     made = Event.objects.bulk_create([Event(type=t, account_id=a, data=d) for t, a, d in events], batch_size=500)
     _announce()
     return made

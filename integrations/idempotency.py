@@ -7,6 +7,7 @@ first commits, then replays its response; if the first fails (5xx, crash) nothin
 retry does the work. The same key with another body is refused (422). What depends on the moment
 and not on the request (401, 403, 429, 5xx) is never stored."""
 
+import contextlib
 import hashlib
 import json
 import re
@@ -38,10 +39,8 @@ class _Discard(Exception):
 def fingerprint(request) -> str:
     """Method, path, query and body; a JSON body in canonical form (key order and spacing ignored)."""
     body = request.body
-    try:
+    with contextlib.suppress(ValueError):  # not JSON: compared as sent
         body = json.dumps(json.loads(body), sort_keys=True, separators=(",", ":")).encode()
-    except ValueError:
-        pass
     head = f"{request.method} {request.get_full_path()}\n".encode()
     return hashlib.sha256(head + body).hexdigest()
 

@@ -114,7 +114,7 @@ SKIPPED_ROUTE_PREFIXES = {
     "static/": "static files (staticfiles' view, only with DEBUG): public assets, no objects",
     "media/": "public media (only with DEBUG): evidence is in private storage, never here",
     "__debug__/": "the debug toolbar (development only)",
-    "api/v1/": "the platform API: bearer keys, not sessions; its own sweep is integrations/tests/test_authorization_matrix.py",
+    "api/v1/": "the platform API: bearer keys, not sessions; swept by integrations/tests/test_authorization_matrix.py",
 }
 
 

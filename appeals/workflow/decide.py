@@ -18,8 +18,8 @@ from accounts.services import ledger
 from ..errors import InvalidAppeal
 from ..evidence import crosscheck
 from ..models import Appeal, AuditSample, AuditVerdict, Evidence, RejectReason, State
-from ..selectors import required_evidence
 from ..notifications import notify_customer
+from ..selectors import required_evidence
 from ..transitions import APPROVALS, Transition
 from .steps import appeal_assess_risk, apply_transition, lock_appeal
 

@@ -18,8 +18,8 @@ from accounts.services import ledger
 from ..errors import InvalidAppeal
 from ..evidence.uploads import evidence_store
 from ..models import OPEN_STATES, Appeal, Evidence, new_reference
-from ..selectors import required_evidence
 from ..notifications import notify_customer
+from ..selectors import required_evidence
 from ..transitions import Transition
 from .steps import appeal_assess_risk, apply_transition, lock_appeal, log_event, set_risk
 

@@ -1,8 +1,9 @@
 """Customers, limits, purchases, repayments and bills, as the mall and the credit core report them."""
 
+from ninja import Router, Status
+
 from accounts.money import to_money
 from accounts.services import bills, ledger, reports
-from ninja import Router, Status
 
 from .. import present
 from ..schemas import (

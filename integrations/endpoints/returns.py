@@ -1,10 +1,11 @@
 """Refunds, their external platforms' confirmation, and the return parcels' logistics."""
 
+from ninja import Router, Status
+
 from accounts.models import Freeze
 from accounts.money import to_money
 from accounts.services import reports, returns
 from appeals.workflow import sync
-from ninja import Router, Status
 
 from .. import present
 from ..schemas import LogisticsIn, LogisticsOut, RefundIn, RefundOut, SyncOut

@@ -5,7 +5,10 @@ from decimal import Decimal
 import pytest
 
 from accounts.tests.factories import CustomerFactory, make_account
-from integrations.models import ApiClient, Scope
+from integrations import webhooks
+from integrations.models import ApiClient, Scope, WebhookEndpoint
+
+from .receiver import Receiver
 
 ALL_SCOPES = list(Scope.values)
 
@@ -51,3 +54,24 @@ def api(client, api_key):
 def platform_customer(external_id="U100", limit="10000.00"):
     """A customer the platform knows by `external_id`, with an open credit line."""
     return make_account(limit=Decimal(limit), customer=CustomerFactory(external_id=external_id))
+
+
+@pytest.fixture
+def receiver(db):
+    """A running receiver on 127.0.0.1 and the active webhook endpoint pointing at it (receiver.endpoint)."""
+    endpoint = WebhookEndpoint.objects.create(name="mall", url="http://127.0.0.1:1/unused")
+    running = Receiver(endpoint.secret).start()
+    endpoint.url = running.url
+    endpoint.save()
+    running.endpoint = endpoint
+    yield running
+    running.stop()
+
+
+def deliver_until(condition, rounds=200):
+    """Run the delivery job until `condition()` holds."""
+    for _round in range(rounds):
+        webhooks.deliver_due()
+        if condition():
+            return
+    raise AssertionError("not delivered")
