@@ -15,6 +15,7 @@ from .services import ledger, policy
 PASSWORD = "demo1234"
 HOME = "上海市浦东新区世纪大道100号"
 VIRTUAL_ADDRESS = "虚拟地址 上海市某某路000号 (代收点)"
+TAKEAWAY_REFUND_ID = "ELM-RF-20261110-0001"  # the food-delivery platform's id: the simulator syncs it
 
 
 def _order(account, number, amount, item, sku, days_ago, platform=Order.Platform.MALL):
@@ -60,7 +61,7 @@ def seed_takeaway(account):
     """A food-delivery refund the external platform never synced: held past its promised date."""
     meal = _order(account, "EL202611100001", "86.50", "外卖 麻辣香锅套餐", "SKU-FOOD-01", days_ago=16,
                   platform=Order.Platform.FOOD_DELIVERY)
-    _refund(meal, days_ago=15, platform_synced=False, tracking_number="")
+    _refund(meal, days_ago=15, platform_synced=False, tracking_number="", platform_refund_id=TAKEAWAY_REFUND_ID)
 
 
 def seed_clean_refund(account):
@@ -92,9 +93,15 @@ STAFF = [("agent", roles.AGENT), ("agent2", roles.AGENT), ("supervisor", roles.S
 DEMO_TOTP_KEY = "3132333435363738393031323334353637383930"
 
 
+def external_id(phone: str) -> str:
+    """The platform's id of a demo customer (the simulator and the README's curl examples use them)."""
+    return "U" + phone.replace(" ", "")
+
+
 def ensure_user(username, role=None, phone="", is_superuser=False) -> tuple[User, bool]:
     """Get or create a demo login; an existing one is left exactly as it is. Staff get a TOTP device."""
-    user, created = User.objects.get_or_create(username=username, defaults={"phone": phone.replace(" ", "")})
+    extra = {"external_id": external_id(phone)} if role == roles.CUSTOMER else {}
+    user, created = User.objects.get_or_create(username=username, defaults={"phone": phone.replace(" ", ""), **extra})
     if created:
         user.set_password(PASSWORD)
         user.is_staff = role in roles.STAFF_ROLES or is_superuser

@@ -1,3 +1,4 @@
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
@@ -12,6 +13,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             rows, created_now = seed_accounts()
             seed_appeals(created_now)
+            call_command("seed_demo_client", stdout=self.stdout)  # the platform's demo key (integrations)
         self.stdout.write(f"Demo logins (password for all: {PASSWORD}):")
         for username, role, story in rows:
             self.stdout.write(f"  {username:<11} {role:<11} {story}")
