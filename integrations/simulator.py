@@ -44,7 +44,7 @@ class Platform:
         if method == "POST":
             headers["Idempotency-Key"] = idempotency_key or uuid.uuid4().hex
         data = json.dumps(body or {}).encode() if method == "POST" else None
-        request = urllib.request.Request(f"{self.base_url}/api/v1{path}", data=data, headers=headers, method=method)
+        request = urllib.request.Request(f"{self.base_url}/api/v1{path}", data=data, headers=headers, method=method)  # noqa: S310
         try:
             with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - our own base URL
                 status, raw, replayed = response.status, response.read(), response.headers.get("Idempotent-Replayed")
