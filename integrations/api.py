@@ -2,6 +2,9 @@
 interactive docs for signed-in staff only, and the OpenAPI schema with what ninja does not write
 by itself (problem+json for errors, the Idempotency-Key header on every POST)."""
 
+import functools
+import re
+
 from django.contrib import admin
 from django.contrib.auth.views import redirect_to_login
 from ninja import NinjaAPI
@@ -56,3 +59,11 @@ problems.install(api)
 api.add_router("", credit.router)
 api.add_router("", returns.router)
 api.add_router("", reads.router)
+
+
+@functools.cache
+def post_routes() -> list[re.Pattern]:
+    """The paths that take a POST (others answer 404 or 405 before any Idempotency-Key is asked for)."""
+    return [re.compile("^/api/v1" + re.sub(r"\{\w+\}", "[^/]+", prefix + path) + "$")
+            for prefix, router in api._routers for path, view in router.path_operations.items()
+            if any("POST" in operation.methods for operation in view.operations)]

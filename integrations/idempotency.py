@@ -89,6 +89,12 @@ def idempotent_post(request, get_response, client) -> HttpResponse:
     return _replay(stored, print_)
 
 
+def _takes_post(path: str) -> bool:
+    from .api import post_routes  # the API module imports this one
+
+    return any(route.match(path) for route in post_routes())
+
+
 class IdempotencyMiddleware:
     """POSTs to the API with a valid client key go through idempotent_post (others: 401 from the API)."""
 
@@ -96,7 +102,7 @@ class IdempotencyMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.method == "POST" and request.path.startswith(API_PREFIX):
+        if request.method == "POST" and request.path.startswith(API_PREFIX) and _takes_post(request.path):
             client = request_client(request)
             if client is not None:
                 return idempotent_post(request, self.get_response, client)

@@ -24,8 +24,21 @@ def Text(max_length: int, min_length: int = 1):  # noqa: N802 - a type, used lik
                                             pattern=r"^[^\x00-\x1f\x7f]*$"), AfterValidator(_encodable)]
 
 
+def _plausible(moment: date) -> date:
+    if not 2000 <= moment.year <= 2100:
+        raise ValueError("a day between the years 2000 and 2100")
+    return moment
+
+
+When = Annotated[AwareDatetime, AfterValidator(_plausible), Field(description="ISO 8601 with its offset")]
+Day = Annotated[date, AfterValidator(_plausible)]
 BUSINESS_ID = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$"
 BusinessId = Annotated[str, StringConstraints(pattern=BUSINESS_ID)]
+# The demo's customer (log in as `demo`) and the takeaway customer's food-delivery refund: the docs'
+# examples work against `make run`'s demo data.
+DEMO_CUSTOMER = "U13800138000"
+DEMO_REFUND = "ELM-RF-20261110-0001"
+CustomerId = Annotated[BusinessId, Field(examples=[DEMO_CUSTOMER])]
 Money = Annotated[str, StringConstraints(pattern=r"^[0-9]{1,10}(\.[0-9]{1,2})?$"),
                   Field(description="Yuan as a decimal string, at most two decimals, e.g. \"599.00\"",
                         examples=["599.00"])]
@@ -33,7 +46,7 @@ Phone = Annotated[str, StringConstraints(pattern=r"^\+?[0-9 -]{0,19}$")]
 
 
 class CustomerIn(Schema):
-    external_id: BusinessId
+    external_id: CustomerId
     phone: Phone = ""
     name: Text(150, 0) = ""
     opening_limit: Money | None = Field(None, description="Required when the customer is new: the first limit.")
@@ -46,17 +59,17 @@ class LimitIn(Schema):
 
 class OrderIn(Schema):
     order_number: BusinessId
-    customer: BusinessId
+    customer: CustomerId
     amount: Money
     item_name: Text(200)
     item_sku: Text(64)
     delivery_address: Text(300)
     platform: Literal[tuple(Order.Platform.values)] = Order.Platform.MALL
-    occurred_at: AwareDatetime | None = None
+    occurred_at: When | None = None
 
 
 class RepaymentIn(Schema):
-    customer: BusinessId
+    customer: CustomerId
     amount: Money
     note: Text(200, 0) = ""
 
@@ -70,32 +83,32 @@ class RefundIn(Schema):
     return_address: Text(300)
     tracking_number: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9 -]{0,40}$")] = ""
     platform_synced: bool = Field(True, description="False while the external platform has not confirmed it.")
-    occurred_at: AwareDatetime | None = None
+    occurred_at: When | None = None
 
 
 class LogisticsIn(Schema):
-    refund_id: BusinessId
+    refund_id: Annotated[BusinessId, Field(examples=[DEMO_REFUND])]
     carrier: Text(40)
     tracking_number: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9 -]{0,39}$")]
     status: Literal[tuple(ReturnShipmentEvent.Status.values)]
-    occurred_at: AwareDatetime
+    occurred_at: When
 
 
 class BillIn(Schema):
-    customer: BusinessId
-    due_on: date
+    customer: CustomerId
+    due_on: Day
     amount: Money
 
 
 class BillPaidIn(Schema):
-    customer: BusinessId
-    due_on: date
-    paid_on: date
+    customer: CustomerId
+    due_on: Day
+    paid_on: Day
 
 
 class BillOverdueIn(Schema):
-    customer: BusinessId
-    due_on: date
+    customer: CustomerId
+    due_on: Day
 
 
 class FreezeOut(Schema):

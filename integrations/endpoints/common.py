@@ -17,5 +17,5 @@ READ = ApiKey(Scope.READ)
 EVENTS = ApiKey(Scope.EVENTS_READ)
 
 
-def business_id(description: str):
-    return Path(..., pattern=BUSINESS_ID, description=description)
+def business_id(description: str, example: str):
+    return Path(..., pattern=BUSINESS_ID, description=description, examples=[example])

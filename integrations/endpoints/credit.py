@@ -7,6 +7,7 @@ from accounts.services import bills, ledger, reports
 
 from .. import present
 from ..schemas import (
+    DEMO_CUSTOMER,
     BillIn,
     BillOut,
     BillOverdueIn,
@@ -36,7 +37,7 @@ def customer_upsert(request, payload: CustomerIn):
 
 
 @router.post("/customers/{external_id}/limit", auth=LEDGER, response={200: CreditOut, **POST_ERRORS})
-def limit_change(request, payload: LimitIn, external_id: str = business_id(CUSTOMER_ID)):
+def limit_change(request, payload: LimitIn, external_id: str = business_id(CUSTOMER_ID, DEMO_CUSTOMER)):
     """Set a new limit; a cut never goes below what is used and frozen (limit_below_committed)."""
     account = reports.account_of(external_id)
     ledger.limit_change(account=account, new_limit=to_money(payload.limit), note=payload.note or "platform API")
@@ -87,6 +88,6 @@ def bill_overdue(request, payload: BillOverdueIn):
 
 
 @router.get("/customers/{external_id}/credit", auth=READ, response={200: CreditOut, **GET_ERRORS})
-def credit_read(request, external_id: str = business_id(CUSTOMER_ID)):
+def credit_read(request, external_id: str = business_id(CUSTOMER_ID, DEMO_CUSTOMER)):
     """The customer's credit line: limit, used, frozen, available, and the freezes (active first)."""
     return present.credit(reports.account_of(external_id))

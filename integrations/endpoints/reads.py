@@ -16,7 +16,8 @@ router = Router(tags=["reads"])
 
 
 @router.get("/appeals/{reference}", auth=READ, response={200: AppealOut, **GET_ERRORS})
-def appeal_read(request, reference: str = Path(..., pattern=r"^AP[0-9]{8}-[0-9A-Z]{4}$")):
+def appeal_read(request, reference: str = Path(..., pattern=r"^AP[0-9]{8}-[0-9A-Z]{4}$",
+                                                examples=["AP20261127-7F3K"])):
     """An appeal's state and the customer's timeline (no agent names, no internal notes)."""
     appeal = get_object_or_404(Appeal.objects.select_related("freeze"), reference=reference)
     return {"reference": appeal.reference, "state": appeal.state, "state_label": appeal.get_state_display(),

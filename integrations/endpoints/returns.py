@@ -8,7 +8,7 @@ from accounts.services import reports, returns
 from appeals.workflow import sync
 
 from .. import present
-from ..schemas import LogisticsIn, LogisticsOut, RefundIn, RefundOut, SyncOut
+from ..schemas import DEMO_REFUND, LogisticsIn, LogisticsOut, RefundIn, RefundOut, SyncOut
 from .common import LEDGER, LOGISTICS, POST_ERRORS, business_id
 
 router = Router(tags=["returns"])
@@ -31,7 +31,7 @@ def refund_create(request, payload: RefundIn):
 
 
 @router.post("/refunds/{refund_id}/synced", auth=LEDGER, response={200: SyncOut, **POST_ERRORS})
-def refund_synced(request, refund_id: str = business_id("The platform's refund id")):
+def refund_synced(request, refund_id: str = business_id("The platform's refund id", DEMO_REFUND)):
     """The external platform confirmed the refund: a freeze held only for it goes back to its timer
     (its date, or today if that has passed); an open appeal on it gets a timeline line."""
     result = sync.refund_synced(refund_id=refund_id)
