@@ -19,45 +19,19 @@ Target: page requests/s ≥ 0.30 × bare.
 
 # ruff: noqa: S603, S607  (bench-only: starts gunicorn, collectstatic and wrk)
 
-import http.client
 import os
 import re
 import secrets
 import shutil
-import signal
-import socket
 import subprocess
 import sys
-import threading
-import time
-from pathlib import Path
 
 import common
+import serving
 
 NAME = "page_throughput"
 TARGET = 0.30
 SECRET = "bench-" + secrets.token_hex(24)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _server_env(url: str) -> dict:
-    return common.child_env(DJANGO_SETTINGS_MODULE="bench.settings", SECRET_KEY=SECRET, ALLOWED_HOSTS="127.0.0.1",
-                            SECURE_SSL_REDIRECT="False", DATABASE_URL=url)
-
-
-def _get(port: int, path: str, cookie: str) -> tuple[int, bytes]:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    try:
-        conn.request("GET", path, headers={"Cookie": cookie})
-        response = conn.getresponse()
-        return response.status, response.read()
-    finally:
-        conn.close()
 
 
 def wrk(port: int, path: str, cookie: str, seconds: float) -> dict:
@@ -74,40 +48,9 @@ def wrk(port: int, path: str, cookie: str, seconds: float) -> dict:
 
 
 def pyload(port: int, path: str, cookie: str, seconds: float, connections: int = 4) -> dict:
-    """A small keep-alive load generator: one thread per connection, GET in a loop."""
-    stop = time.perf_counter() + seconds
-    counts = {"requests": 0, "non_2xx": 0, "socket_errors": 0}
-    lock = threading.Lock()
-
-    def worker():
-        conn, done, bad, errors = None, 0, 0, 0
-        while time.perf_counter() < stop:
-            try:
-                if conn is None:
-                    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-                conn.request("GET", path, headers={"Cookie": cookie})
-                response = conn.getresponse()
-                response.read()
-                done += 1
-                bad += not 200 <= response.status < 300
-                if response.getheader("Connection", "").lower() == "close":
-                    conn.close()
-                    conn = None
-            except OSError:
-                errors += 1
-                conn = None
-        with lock:
-            counts["requests"] += done
-            counts["non_2xx"] += bad
-            counts["socket_errors"] += errors
-
-    started = time.perf_counter()
-    threads = [threading.Thread(target=worker) for _ in range(connections)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return {**counts, "seconds": time.perf_counter() - started}
+    """The Python keep-alive load generator (bench/serving.py), GET in a loop."""
+    item = ("GET", path, {"Cookie": cookie}, None)
+    return serving.load(port, lambda: item, seconds, connections)
 
 
 def build_customer(others: int):
@@ -152,43 +95,19 @@ def main() -> int:
                                                               ": wrk not found (apt-get install -y wrk)"))
     load = wrk if use_wrk else pyload
 
-    env = _server_env(url)
+    env = serving.server_env(url, SECRET)
     subprocess.run([common.PYTHON, str(common.ROOT / "manage.py"), "collectstatic", "--noinput", "-v0"], env=env,
                    check=True, cwd=common.ROOT, capture_output=True)
-    port = _free_port()
-    log_path = Path(env.get("BENCH_LOG_DIR", common.ROOT / "var" / "bench" / "logs")) / "gunicorn.log"
-    log_path.parent.mkdir(parents=True, exist_ok=True)
-    gunicorn = str(Path(common.PYTHON).with_name("gunicorn"))
-    with open(log_path, "w") as server_log:
-        server = subprocess.Popen([gunicorn, "config.wsgi", "--workers", "2", "--bind", f"127.0.0.1:{port}"],
-                                  env=env, cwd=common.ROOT, stdout=server_log, stderr=subprocess.STDOUT,
-                                  start_new_session=True)
-    try:
-        deadline = time.time() + 60
-        while True:
-            try:
-                if _get(port, "/healthz", "")[0] == 200:
-                    break
-            except OSError:
-                pass
-            if time.time() > deadline or server.poll() is not None:
-                raise RuntimeError(f"gunicorn did not start; see {log_path}")
-            time.sleep(0.2)
-        status, body = _get(port, "/credit/", cookie)
+    with serving.gunicorn(env) as port:
+        status, body = serving.request(port, "GET", "/credit/", {"Cookie": cookie})
         assert status == 200 and "¥20000.00".encode() in body, (status, body[:300])
-        assert _get(port, "/bench/ok", cookie) == (200, b"ok")
+        assert serving.request(port, "GET", "/bench/ok", {"Cookie": cookie}) == (200, b"ok")
         for path in ("/bench/ok", "/credit/"):  # warm both workers
             load(port, path, cookie, 1.0)
         totals = {"/bench/ok": [], "/credit/": []}
         for _round in range(args.rounds):
             for path in totals:
                 totals[path].append(load(port, path, cookie, args.seconds / args.rounds))
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
 
     def rate(path):
         runs = totals[path]

@@ -1,5 +1,6 @@
-"""The app's URLs plus two bench-only floors: a bare "ok" view, and a bare upload that (for a logged-in
-user) only stores the request's files in private storage as evidence_store names them.
+"""The app's URLs plus bench-only floors: a bare "ok" view; a bare upload that (for a logged-in user)
+only stores the request's files in private storage as evidence_store names them; and a bare ninja
+endpoint that parses a refund's body with the API's own schema and inserts one row.
 Used only through bench.settings / bench.settings_inproc, never by config.urls."""
 
 import uuid
@@ -8,8 +9,11 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.urls import include, path
 from django.views.decorators.csrf import csrf_exempt
+from ninja import NinjaAPI, Schema, Status
 
 from appeals.evidence.storage import private_storage
+from events.models import Event
+from integrations.schemas import RefundIn
 
 
 def ok(request):
@@ -24,8 +28,23 @@ def bare_upload(request):
     return HttpResponse(f"stored {len(names)}", content_type="text/plain")
 
 
+bare_api = NinjaAPI(urls_namespace="bench-bare", openapi_url=None, docs_url=None)
+
+
+class BareOut(Schema):
+    refund_id: str
+
+
+@bare_api.post("/refunds", response={201: BareOut})
+def bare_refund(request, payload: RefundIn):
+    """The API floor: the same body, validated by the same schema, one INSERT, a JSON answer."""
+    Event.objects.create(type="bench.bare", data={"refund_id": payload.refund_id})
+    return Status(201, {"refund_id": payload.refund_id})
+
+
 urlpatterns = [
     path("bench/ok", ok, name="bench-ok"),
+    path("bench/bare/", bare_api.urls),
     path("bench/upload", bare_upload, name="bench-upload"),
     path("", include("config.urls")),
 ]

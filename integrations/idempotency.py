@@ -14,7 +14,7 @@ import re
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -54,19 +54,30 @@ def _replay(record: IdempotencyRecord, fingerprint_now: str) -> HttpResponse:
     return response
 
 
+def _claim(client, key: str, print_: str) -> int | None:
+    """Insert the record; None if the key is taken. One statement, no savepoint: ON CONFLICT waits for
+    a transaction holding the same key and then does nothing (PostgreSQL and SQLite alike)."""
+    table = IdempotencyRecord._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (client_id, key, fingerprint, content_type, body, created_at) "  # noqa: S608
+            "VALUES (%s, %s, %s, '', '', %s) ON CONFLICT (client_id, key) DO NOTHING RETURNING id",
+            [client.pk, key, print_, timezone.now()])
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
 def _first(request, get_response, client, key: str, print_: str) -> HttpResponse | None:
     """Do the work under a new record; None if the key is taken (another request committed it)."""
     try:
         with transaction.atomic():
-            try:
-                with transaction.atomic():
-                    record = IdempotencyRecord.objects.create(client=client, key=key, fingerprint=print_)
-            except IntegrityError:
+            record_id = _claim(client, key, print_)
+            if record_id is None:
                 return None
             response = get_response(request)
             if response.status_code >= 500 or response.status_code in NOT_STORED:
                 raise _Discard(response)
-            IdempotencyRecord.objects.filter(pk=record.pk).update(
+            IdempotencyRecord.objects.filter(pk=record_id).update(
                 status_code=response.status_code, content_type=response.get("Content-Type", ""),
                 body=response.content.decode())
             return response
@@ -80,8 +91,8 @@ def idempotent_post(request, get_response, client) -> HttpResponse:
         return problem(400, "idempotency_key_required", _("Every POST needs an Idempotency-Key header."),
                        _("Send Idempotency-Key: <a unique string of 1–255 printable characters> per request."))
     print_ = fingerprint(request)
-    stored = IdempotencyRecord.objects.filter(client=client, key=key).first()  # the cheap path for retries
-    if stored is None:
+    stored = IdempotencyRecord.objects.filter(client=client, key=key, status_code__isnull=False).first()
+    if stored is None:  # (the read first: a retry then costs one query and no transaction)
         response = _first(request, get_response, client, key, print_)
         if response is not None:
             return response

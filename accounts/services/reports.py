@@ -16,10 +16,8 @@ from . import ledger, policy
 
 
 def _once(book: Callable, already: Callable[[], bool]):
-    """Run `book` in a savepoint; a unique business id taken meanwhile (a concurrent report of the
-    same thing) becomes AlreadyRecorded instead of an integrity error."""
-    if already():
-        raise AlreadyRecorded()
+    """Run `book` in a savepoint; a unique business id already taken (by an earlier or a concurrent
+    report of the same thing) becomes AlreadyRecorded instead of an integrity error."""
     try:
         with transaction.atomic():
             return book()
