@@ -31,7 +31,7 @@ from pathlib import Path
 import common
 
 BENCHMARKS = ["queue_scaling", "submission", "evidence_pipeline", "batch_release", "page_throughput", "races",
-              "reuse_lookup"]
+              "reuse_lookup", "api_throughput", "webhook_lag"]
 OPTIONAL = ["ocr_accuracy"]
 RESULTS = common.ROOT / "var" / "bench-results.json"
 SMOKE_RESULTS = common.ROOT / "var" / "bench-smoke-results.json"  # a smoke run never overwrites a full run's table

@@ -2,7 +2,8 @@
 
 Base settings with what the benchmarks need: DEBUG off (no query log), staff without TOTP (the
 admin is driven with force_login), Celery *not* eager with an in-memory broker (a publish never
-blocks and no task runs in the measured process), evidence and log files under var/bench/."""
+blocks and no task runs in the measured process; with BENCH_BROKER_URL set, the process's
+CELERY_BROKER_URL from the environment instead), evidence and log files under var/bench/."""
 
 import os
 
@@ -17,8 +18,9 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
 CELERY_TASK_ALWAYS_EAGER = False
-CELERY_BROKER_URL = "memory://"
-CELERY_BROKER_TRANSPORT_OPTIONS = {}
+if not os.environ.get("BENCH_BROKER_URL"):  # the webhook-lag benchmark publishes to its worker's broker
+    CELERY_BROKER_URL = "memory://"
+    CELERY_BROKER_TRANSPORT_OPTIONS = {}
 
 BENCH_DIR = VAR_DIR / "bench"
 STATIC_ROOT = BENCH_DIR / "staticfiles"

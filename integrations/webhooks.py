@@ -14,11 +14,12 @@ import time
 import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from standardwebhooks.webhooks import Webhook
@@ -31,6 +32,7 @@ from .models import DeliveryAttempt, WebhookDelivery, WebhookEndpoint
 
 log = logging.getLogger(__name__)
 Status = WebhookDelivery.Status
+_LOCK_SPACE = 0x0A0D  # advisory-lock namespace of the webhook runners
 
 
 @dataclass(frozen=True)
@@ -139,14 +141,42 @@ def deliver_batch(*, batch_size: int | None = None) -> int:
     return len(heads)
 
 
-def deliver_due(*, max_batches: int = 200) -> int:
-    """Publish what is new, then deliver batch after batch until nothing is due."""
-    publish_all()
-    tried = 0
-    for _round in range(max_batches):
-        count = deliver_batch()
-        tried += count
-        if not count:
+@contextmanager
+def runner_slot():
+    """One of WEBHOOK_RUNNERS slots (PostgreSQL advisory locks), or None when all are taken: a commit
+    starts a run, and at 50 commits a second most runs would find nothing left to do. SQLite: one
+    process writes at a time anyway, every run goes ahead."""
+    if connection.vendor != "postgresql":
+        yield 0
+        return
+    with connection.cursor() as cursor:
+        for slot in range(settings.WEBHOOK_RUNNERS):
+            cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [_LOCK_SPACE, slot])
+            if cursor.fetchone()[0]:
+                try:
+                    yield slot
+                finally:
+                    cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [_LOCK_SPACE, slot])
+                return
+    yield None
+
+
+def deliver_due(*, max_seconds: float = 60.0) -> int:
+    """Publish what is new and deliver what is due, round after round until a round finds nothing
+    (or max_seconds). A run that finds every runner slot taken leaves the work to those runs; so a
+    run that ends looks once more after giving its slot up: an event committed while it finished
+    (whose own run found the slots taken) does not wait for the next poll."""
+    tried, deadline = 0, time.monotonic() + max_seconds
+    for _turn in range(2):
+        with runner_slot() as slot:
+            if slot is None:
+                return tried
+            while time.monotonic() < deadline:
+                count = publish_all() + deliver_batch()
+                tried += count
+                if not count:
+                    break
+        if not Event.objects.filter(position__isnull=True).exists():
             break
     return tried
 
