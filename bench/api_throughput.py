@@ -139,7 +139,8 @@ def main() -> int:
                    ratio=refunds / bare, target=f"≥ {REFUND_TARGET}", passed=refunds / bare >= REFUND_TARGET and clean,
                    unit="req/s", note=note),
         common.row("idempotent replays on gunicorn (÷ bare ninja endpoint)", measured=replays, baseline=bare2,
-                   ratio=replays / bare2, target=f"≥ {REPLAY_TARGET}", passed=replays / bare2 >= REPLAY_TARGET and clean,
+                   ratio=replays / bare2, target=f"≥ {REPLAY_TARGET}",
+                   passed=replays / bare2 >= REPLAY_TARGET and clean,
                    unit="req/s", note=f"every answer Idempotent-Replayed; {failures} errors/non-2xx"),
     ]
     return common.emit(args, NAME, rows, {"runs": runs, "booked": booked})
