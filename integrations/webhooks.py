@@ -110,6 +110,8 @@ def _settle(delivery: WebhookDelivery, outcome: Outcome, now: datetime) -> None:
 
 
 def _claim_heads(batch_size: int, now: datetime) -> list[WebhookDelivery]:
+    if connection.vendor == "sqlite":  # no row locks: take the database's write lock before reading the heads
+        WebhookDelivery.objects.filter(pk=-1).update(attempts=0)
     earlier = WebhookDelivery.objects.filter(endpoint_id=OuterRef("endpoint_id"), account_id=OuterRef("account_id"),
                                              status=Status.PENDING, position__lt=OuterRef("position"))
     return list(WebhookDelivery.objects.select_for_update(skip_locked=True, of=("self",))
