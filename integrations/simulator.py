@@ -147,8 +147,7 @@ def run(platform: Platform, *, seed: int | None = None, demo_customer: str = "U1
     carol = s.customer("逾期用户", "5000.00")
     s.purchase(carol, 20, item=ITEMS[1])
     s.overdue_streak(carol)
-    platform.post("/orders", {**s.purchase(carol, 0, item=ITEMS[1]), "order_number": s._id("DY", 17),
-                              "amount": "9000.00"})
+    s.purchase(carol, 0, item=("羽绒服 黑色 L", "SKU-COAT-BL", "9000.00"))
     # Later: the food-delivery platforms confirm (the demo's takeaway customer too, if seeded).
     platform.post(f"/refunds/{takeaway['refund_id']}/synced", {})
     platform.post(f"/refunds/{demo_takeaway_refund}/synced", {})

@@ -147,3 +147,20 @@ def test_freezes_expected_dates_are_shown(api):
     assert shown["expected_release_on"] == freeze.expected_release_on.isoformat()
     assert shown["refund_id"] == "RF-2" and shown["order_number"] == "DY9"
     assert Refund.objects.get(platform_refund_id="RF-2").kind == "full"
+
+
+def test_the_feed_pages_through_the_events_in_order(api):
+    from accounts.services import ledger
+
+    account = platform_customer("U100", "1000.00")
+    for amount in ("1.00", "2.00", "3.00"):
+        ledger.freeze_create(account=account, amount=Decimal(amount), reason="routine_risk")
+    first = api.get("/events", after=0, limit=2).json()
+    rest = api.get("/events", after=first["next"]).json()
+    events = first["events"] + rest["events"]
+    assert [e["type"] for e in events] == ["limit.changed", "freeze.created", "freeze.created", "freeze.created"]
+    assert [e["data"].get("amount") for e in events[1:]] == ["1.00", "2.00", "3.00"]
+    assert all(e["customer"] == "U100" for e in events)
+    positions = [e["position"] for e in events]
+    assert positions == sorted(positions) and first["next"] == positions[1]
+    assert api.get("/events", after=rest["next"]).json() == {"events": [], "next": rest["next"]}
