@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from events.models import Event
 from events.types import EventType
 
 from . import tasks, webhooks
@@ -117,3 +118,20 @@ class WebhookDeliveryAdmin(SuperuserOnly, admin.ModelAdmin):
         count = webhooks.redeliver(queryset)
         transaction.on_commit(tasks.deliver_webhooks_soon)
         self.message_user(request, _("%(n)d deliveries will be sent again.") % {"n": count}, messages.SUCCESS)
+
+
+@admin.register(Event)
+class EventAdmin(SuperuserOnly, admin.ModelAdmin):
+    """The outbox, read-only: what was told, when, and in which order."""
+
+    list_display = ("id", "type", "account_id", "position", "created_at")
+    list_filter = ("type",)
+    search_fields = ("=id", "=account_id")
+    fields = ("type", "account_id", "data", "created_at", "position")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -39,6 +39,7 @@ BusinessId = Annotated[str, StringConstraints(pattern=BUSINESS_ID)]
 DEMO_CUSTOMER = "U13800138000"
 DEMO_REFUND = "ELM-RF-20261110-0001"
 CustomerId = Annotated[BusinessId, Field(examples=[DEMO_CUSTOMER])]
+OrderNumber = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,31}$")]  # the column's 32
 Money = Annotated[str, StringConstraints(pattern=r"^[0-9]{1,10}(\.[0-9]{1,2})?$"),
                   Field(description="Yuan as a decimal string, at most two decimals, e.g. \"599.00\"",
                         examples=["599.00"])]
@@ -58,7 +59,7 @@ class LimitIn(Schema):
 
 
 class OrderIn(Schema):
-    order_number: BusinessId
+    order_number: OrderNumber
     customer: CustomerId
     amount: Money
     item_name: Text(200)
@@ -76,7 +77,7 @@ class RepaymentIn(Schema):
 
 class RefundIn(Schema):
     refund_id: BusinessId
-    order_number: BusinessId
+    order_number: OrderNumber
     amount: Money
     returned_item_name: Text(200)
     returned_item_sku: Text(64)

@@ -5,24 +5,15 @@ in appeals/tests/test_faults.py."""
 
 from decimal import Decimal
 
-import pytest
 from django.db import connection
 
 from accounts.tests.factories import make_account
-from appeals.tests.test_faults import FAULT_SERVICES, worker_processes
+from appeals.tests.test_faults import pytestmark, worker_processes  # noqa: F401 - its marks: PostgreSQL, Redis
 from conftest import wait_until
 from integrations import tasks
 from integrations.models import DeliveryAttempt, WebhookDelivery, WebhookEndpoint
 
 from .receiver import Receiver
-
-pytestmark = [
-    pytest.mark.faults,
-    pytest.mark.postgres,
-    pytest.mark.skipif(not FAULT_SERVICES, reason="waits for PostgreSQL and a Redis broker: set "
-                       "DATABASE_URL=postgres://… and CELERY_BROKER_URL=redis://… (CI's PostgreSQL leg)"),
-    pytest.mark.django_db(transaction=True),
-]
 
 
 def other_sessions_in_transaction() -> int:
