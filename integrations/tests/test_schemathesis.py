@@ -38,7 +38,8 @@ def test_schemathesis_finds_no_server_error_and_no_schema_violation(live_server,
                "--max-examples", os.environ.get("ST_MAX_EXAMPLES", "25"), "--seed", "15", "--workers", "1",
                "--request-timeout", "20", "--no-color", "--report", "junit", "--report-dir", str(tmp_path)]
     env = {**os.environ, "SCHEMATHESIS_HOOKS": "integrations.tests.schemathesis_hooks", "PYTHONPATH": str(ROOT)}
-    done = subprocess.run(command, capture_output=True, text=True, timeout=900, env=env)  # noqa: S603 - ours
+    done = subprocess.run(command, capture_output=True, text=True, timeout=900, env=env,  # noqa: S603 - ours
+                          cwd=tmp_path)  # its cache (.schemathesis/) stays out of the project
     assert done.returncode == 0, done.stdout[-20000:] + done.stderr[-3000:]
     assert "passed" in done.stdout.lower(), done.stdout
     print(done.stdout[-6000:])  # the summary (pytest -s shows it)
