@@ -18,6 +18,12 @@ APPEAL_RULE_TEXTS = {
                         _("The %(kind)s matches a screenshot in appeal %(other)s of another customer "
                           "(%(distance)s of 256 bits differ)."),
                         _("One of your screenshots matches one sent with another customer's appeal.")),
+    # The item-mismatch signal (accounts.risk.item_mismatch compares the returned item with the order)
+    # read from the order screenshot: it shows another item than the one ordered.
+    "evidence_item_mismatch": (_("Order screenshot shows another item"),
+                               _("The order screenshot's closest line reads “%(read)s”; the order is for "
+                                 "%(expected)s."),
+                               _("The item in your order screenshot does not look like the item ordered.")),
     "evidence_contradicts": (_("Evidence contradicts the record"),
                              _("%(check)s: the screenshot reads “%(read)s”, the record says “%(expected)s”."),
                              _("Something in your screenshots does not match our records.")),
@@ -63,12 +69,19 @@ def evidence_reused(appeal: Appeal, screenshots=None) -> list[risk.Finding]:
 
 
 def evidence_contradicts(appeal: Appeal) -> list[risk.Finding]:
-    return [
-        risk.Finding("evidence_contradicts", RiskLevel.MEDIUM, {
-            "check": CHECK_LABELS.get(check["code"], check["code"]), "read": check["read"],
-            "expected": check["expected"]})
-        for check in appeal.evidence_checks if check["status"] == CONTRADICTS
-    ]
+    """A finding per ✗ check; a ✗ item check is the item-mismatch signal."""
+    findings = []
+    for check in appeal.evidence_checks:
+        if check["status"] != CONTRADICTS:
+            continue
+        if check["code"] == "order_item":
+            findings.append(risk.Finding("evidence_item_mismatch", RiskLevel.MEDIUM, {
+                "read": check["read"] or "—", "expected": check["expected"]}))
+        else:
+            findings.append(risk.Finding("evidence_contradicts", RiskLevel.MEDIUM, {
+                "check": CHECK_LABELS.get(check["code"], check["code"]), "read": check["read"],
+                "expected": check["expected"]}))
+    return findings
 
 
 def assess_appeal(appeal: Appeal, evidence=None) -> list[risk.Finding]:

@@ -20,7 +20,9 @@ class MultipleImageField(forms.FileField):
         return [super(MultipleImageField, self).clean(item, initial) for item in files]
 
 
-IMAGE_ACCEPT = {"accept": "image/jpeg,image/png,image/webp"}
+# What the file pickers offer; the content decides in images.sniff. HEIC by extension too, as some
+# browsers give it no type.
+IMAGE_ACCEPT = {"accept": "image/jpeg,image/png,image/webp,image/heic,image/heif,.heic,.heif,application/pdf,.pdf"}
 
 # Form field → evidence kind; the first three are required for a refund freeze.
 EVIDENCE_FIELDS = {

@@ -10,6 +10,7 @@ from accounts.models import Freeze
 
 from .. import selectors
 from ..errors import AppealError
+from ..evidence import crosscheck
 from ..models import OPEN_STATES, Evidence, Notification, State
 from ..workflow import submit
 from .forms import AppealForm, ResubmitForm
@@ -76,6 +77,7 @@ def _detail_page(request, appeal, resubmit_form=None, status=200):
         "timeline": selectors.customer_timeline(appeal),
         "resubmit_form": resubmit_form,
         "can_withdraw": is_owner and appeal.is_open,
+        "unconfirmed": crosscheck.unconfirmed(appeal.evidence_checks) if appeal.is_open else [],
     }, status=status)
 
 

@@ -138,9 +138,11 @@ def checks_panel(appeal: Appeal) -> str:
             url = reverse("admin:appeals_evidence_annotated", args=[check["evidence_id"]])
             where = format_html('<a href="{}?line={}" target="_blank" rel="noopener">{}</a>', url,
                                 check.get("line") or 0, _("see on screenshot"))
+        reason = crosscheck.reason_text(check)
         rows.append(format_html(
-            '<tr class="check-{}"><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>',
+            '<tr class="check-{}"><td>{}</td><td>{}{}</td><td>{}</td><td>{}</td><td>{}</td></tr>',
             check["status"], _CHECK_ICONS[check["status"]], crosscheck.CHECK_LABELS.get(check["code"], check["code"]),
+            format_html('<br><span class="help">{}</span>', reason) if reason else "",
             check.get("read") or "—", check.get("expected") or "—", where,
         ))
     header = format_html("<tr><th></th><th>{}</th><th>{}</th><th>{}</th><th></th></tr>", _("Check"), _("Read"),

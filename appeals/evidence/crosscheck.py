@@ -2,9 +2,8 @@
 
 Each check is ✓ match, ✗ contradicts (what was read vs what was expected) or ? not found,
 and remembers which screenshot and which line of text it relied on, so the agent can see
-the box highlighted on the image."""
+the box highlighted on the image. The date check is datecheck.py, the item check itemcheck.py."""
 
-from dataclasses import asdict, dataclass
 from decimal import Decimal
 
 from django.utils import timezone
@@ -13,12 +12,16 @@ from django.utils.translation import gettext_lazy as _
 from accounts.selectors import logistics_on_file
 
 from ..models import Appeal, Evidence
-from . import facts as evidence_facts
+from .check import CONTRADICTS, MATCH, NOT_FOUND, Check, facts_of, reason_text
+from .datecheck import date_order
+from .itemcheck import item_shown
 
-MATCH, CONTRADICTS, NOT_FOUND = "match", "contradicts", "not_found"
+__all__ = ["CHECK_LABELS", "CONTRADICTS", "MATCH", "NOT_FOUND", "Check", "all_match", "cross_check", "reason_text",
+           "unconfirmed"]
 
 CHECK_LABELS = {
     "order_number": _("Order screenshot shows the order number"),
+    "order_item": _("Order screenshot shows the item ordered"),
     "refund_amount": _("Refund receipt shows the refund amount"),
     "refund_status": _("Refund receipt shows the refund as done"),
     "tracking_number": _("Logistics screenshot shows the return tracking number"),
@@ -27,31 +30,8 @@ CHECK_LABELS = {
 }
 
 
-@dataclass(frozen=True)
-class Check:
-    code: str
-    status: str
-    expected: str = ""
-    read: str = ""
-    evidence_id: int | None = None
-    line: int | None = None
-
-    def as_dict(self) -> dict:
-        return asdict(self)
-
-
-def _facts(items: list[Evidence], kind: str) -> list[tuple[Evidence, evidence_facts.Fact]]:
-    """Facts of one kind from every ready screenshot of the given items, in upload order."""
-    return [
-        (item, fact)
-        for item in items
-        for fact in evidence_facts.extract([line["text"] for line in item.ocr_lines])
-        if fact.kind == kind
-    ]
-
-
 def _compare(code, items, kind, expected, same=lambda read, want: read == want) -> Check:
-    found = _facts(items, kind)
+    found = facts_of(items, kind)
     for item, fact in found:
         if same(fact.value, expected):
             return Check(code, MATCH, str(expected), str(fact.value), item.pk, fact.line)
@@ -77,7 +57,7 @@ def _same_waybill(read: str, record: str) -> bool:
 
 
 def _status(items) -> Check:
-    found = _facts(items, "status")
+    found = facts_of(items, "status")
     for wanted, status in (("refunded", MATCH), ("refund_failed", CONTRADICTS), ("refund_pending", CONTRADICTS)):
         for item, fact in found:
             if fact.value == wanted:
@@ -93,25 +73,6 @@ def _from_record(refund, record) -> Check:
     return Check("tracking_record", MATCH, refund.tracking_number.upper(), read)
 
 
-def _date_order(by_kind, record=()) -> Check:
-    firsts = []
-    for kind in (Evidence.Kind.ORDER, Evidence.Kind.LOGISTICS, Evidence.Kind.REFUND_RECEIPT):
-        found = _facts(by_kind.get(kind, []), "datetime")
-        if kind == Evidence.Kind.LOGISTICS and record:  # the carrier's pickup time, as the facts' naive local time
-            picked_up = timezone.localtime(record[0].occurred_at).replace(tzinfo=None)
-            found = [(None, evidence_facts.Fact("datetime", picked_up, None, ""))]
-        firsts.append(min(found, key=lambda pair: pair[1].value) if found else None)
-    if None in firsts:
-        return Check("date_order", NOT_FOUND, "order ≤ return ≤ refund")
-    (_o_item, ordered), (l_item, returned), (r_item, refunded) = firsts
-    read = f"{ordered.value:%Y-%m-%d} / {returned.value:%Y-%m-%d} / {refunded.value:%Y-%m-%d}"
-    if ordered.value.date() > returned.value.date():  # point at the date that comes too early
-        return Check("date_order", CONTRADICTS, "order ≤ return ≤ refund", read, l_item and l_item.pk, returned.line)
-    if returned.value.date() > refunded.value.date():
-        return Check("date_order", CONTRADICTS, "order ≤ return ≤ refund", read, r_item.pk, refunded.line)
-    return Check("date_order", MATCH, "order ≤ return ≤ refund", read, r_item.pk, refunded.line)
-
-
 def cross_check(appeal: Appeal, evidence: list[Evidence]) -> list[Check]:
     """Checks for a refund freeze's appeal; none for freezes without a refund behind them."""
     refund = appeal.freeze.refund
@@ -121,9 +82,10 @@ def cross_check(appeal: Appeal, evidence: list[Evidence]) -> list[Check]:
     by_kind: dict[str, list[Evidence]] = {}
     for item in ready:
         by_kind.setdefault(item.kind, []).append(item)
-    receipts = by_kind.get(Evidence.Kind.REFUND_RECEIPT, [])
+    receipts, orders = by_kind.get(Evidence.Kind.REFUND_RECEIPT, []), by_kind.get(Evidence.Kind.ORDER, [])
     checks = [
-        _compare("order_number", by_kind.get(Evidence.Kind.ORDER, []), "order_number", refund.order.number),
+        _compare("order_number", orders, "order_number", refund.order.number),
+        item_shown(orders, refund.order),
         _compare("refund_amount", receipts, "amount", Decimal(refund.amount)),
         _status(receipts),
     ]
@@ -133,8 +95,17 @@ def cross_check(appeal: Appeal, evidence: list[Evidence]) -> list[Check]:
     elif refund.tracking_number:
         checks.append(_compare("tracking_number", by_kind.get(Evidence.Kind.LOGISTICS, []), "tracking_number",
                                refund.tracking_number.upper(), same=_same_waybill))
-    checks.append(_date_order(by_kind, record))
+    checks.append(date_order(by_kind, refund.order.created_at, refund.created_at,
+                             pickup_at=record[0].occurred_at if record else None))
     return checks
+
+
+def unconfirmed(checks: list[dict]) -> list[dict]:
+    """For the customer: what the automatic check could not confirm, in plain words (a "?" with its
+    reason; a "✗" by its name only: what was read stays between the agent and the record)."""
+    return [{"label": CHECK_LABELS.get(check["code"], check["code"]),
+             "reason": reason_text(check) if check["status"] == NOT_FOUND else ""}
+            for check in checks if check["status"] != MATCH]
 
 
 def all_match(checks: list[dict]) -> bool:

@@ -1,6 +1,8 @@
 """Evidence image checks. `sniff` is the cheap check done in the upload request (header only);
 `clean` is the full work done by the worker: decode once, apply orientation, drop metadata
-and trailing bytes by re-encoding, and derive the thumbnail and perceptual hash."""
+and trailing bytes by re-encoding, and derive the thumbnail and perceptual hash. HEIC/HEIF
+(iPhones' default) decode through pillow-heif; PDF receipts are rendered by pdf.py; every
+accepted file ends as the same clean JPEG."""
 
 import io
 import math
@@ -8,11 +10,17 @@ import warnings
 from dataclasses import dataclass
 
 import imagehash
+import pillow_heif
 from django.conf import settings
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-ACCEPTED_FORMATS = ["JPEG", "PNG", "WEBP"]
+from . import pdf
+from .rejected import EvidenceRejected
+
+pillow_heif.register_heif_opener()  # HEIF orientation is applied on decode and its EXIF tag reset
+pillow_heif.options.DECODE_THREADS = 1  # one core per worker process, as for OCR
+ACCEPTED_FORMATS = ["JPEG", "PNG", "WEBP", "HEIF"]
 THUMBNAIL_SIZE = (360, 360)
 JPEG_QUALITY = 88
 STORED_MAX_PIXELS = 12_000_000  # larger uploads are stored shrunk: plenty for reading a screenshot or photo
@@ -34,10 +42,7 @@ def hash_bands(phash: str) -> list[tuple[int, str]]:
     return bands
 
 
-class EvidenceRejected(Exception):
-    def __init__(self, message):
-        self.message = message
-        super().__init__(message)
+__all__ = ["EvidenceRejected", "clean", "hash_bands", "sniff"]
 
 
 @dataclass(frozen=True)
@@ -57,7 +62,8 @@ def _open(file) -> Image.Image:
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             return Image.open(file, formats=ACCEPTED_FORMATS)
     except UnidentifiedImageError as exc:
-        raise EvidenceRejected(_("Only JPEG, PNG and WebP images are accepted; this file is not one.")) from exc
+        raise EvidenceRejected(_("Only screenshots and photos (JPEG, PNG, WebP, HEIC) and PDF receipts are accepted; "
+                                 "this file is not one. Take a screenshot instead.")) from exc
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise EvidenceRejected(_("The image has too many pixels.")) from exc
     except (OSError, ValueError, SyntaxError) as exc:
@@ -91,7 +97,10 @@ def sniff(upload) -> None:
     if upload.size == 0:
         raise EvidenceRejected(_("The file is empty."))
     upload.seek(0)
-    _check_header(_open(upload))
+    if pdf.is_pdf(upload):
+        pdf.sniff(upload)
+    else:
+        _check_header(_open(upload))
     upload.seek(0)
 
 
@@ -117,7 +126,7 @@ def clean(file) -> CleanImage:
     """Decode fully (rejecting truncated files), shrink very large images, orient, and re-encode
     as JPEG without metadata. Large images are shrunk before anything copies them, so the peak
     memory is one decoded bitmap (for JPEG, decoded at the smaller scale straight away)."""
-    image = _open(file)
+    image = pdf.render(file) if pdf.is_pdf(file) else _open(file)
     _check_header(image)
     factor = _shrink_factor(image.size)
     if factor > 1 and image.format == "JPEG":

@@ -20,10 +20,11 @@ class Fact:
     so the UI can highlight it (it excludes the label that helped find it)."""
 
     kind: str  # "order_number" | "amount" | "tracking_number" | "datetime" | "status"
-    value: object  # str | Decimal | datetime | str
+    value: object  # str | Decimal | datetime or MonthDay (no year printed) | str
     line: int  # index of the OCR line it came from
     text: str  # the matched text as it appears (for highlighting)
     carrier: str = ""  # for tracking numbers: "SF", "JD", "YT", "ZTO", "STO", "YD", "EMS" ("" if unknown)
+    role: str = ""  # for dates: what it is the time of, "ordered" | "pickup" | "requested" | "refunded" ("" unknown)
 
 
 # --- Normalisation -------------------------------------------------------------------------------

@@ -120,10 +120,71 @@ def test_clean_appeal_filed_in_the_browser_is_approved_by_the_worker(browser_pag
     wait_until(lambda: Appeal.objects.get(pk=appeal.pk).state == State.APPROVED, timeout=120, interval=0.5)
     appeal.refresh_from_db()
     assert appeal.decided_by is None and appeal.assignee is None  # no agent touched it
-    assert [check["status"] for check in appeal.evidence_checks] == ["match"] * 5
+    assert [check["status"] for check in appeal.evidence_checks] == ["match"] * 6
     freeze.refresh_from_db()
     assert freeze.status == Freeze.Status.RELEASED
     assert freeze.account.available == available_before + freeze.amount
+    assert ledger_mismatches() == []
+    page.reload()
+    assert "已通过" in page.inner_text("[data-testid=state]")
+
+
+@pytest.fixture
+def iphone_heic_and_pdf_receipt(tmp_path):
+    """A rendered appeal's order page as an iPhone saves it (HEIC), its courier page as sent, and its
+    refund receipt as the app's downloadable PDF. Rendered before the test's own browser starts (one
+    Playwright per thread)."""
+    from PIL import Image
+
+    from appeals.tests.evidence import hostile_files, rendered
+
+    appeal = rendered.appeal()
+    order = Image.open(io.BytesIO(appeal.shots["order"].upload)).convert("RGB")
+    heic = tmp_path / "IMG_4312.HEIC"
+    heic.write_bytes(hostile_files.heic_of(order))
+    logistics = tmp_path / f"logistics.{rendered.SUFFIX[appeal.shots['logistics'].format]}"
+    logistics.write_bytes(appeal.shots["logistics"].upload)
+    pdf = tmp_path / "退款凭证.pdf"
+    pdf.write_bytes(rendered.pdf_receipt())
+    return appeal, {"order_screenshot": heic, "logistics_screenshot": logistics, "refund_receipt": pdf}
+
+
+@pytest.mark.ocr
+def test_an_iphone_heic_and_a_pdf_receipt_are_filed_cleaned_read_and_approved(
+        iphone_heic_and_pdf_receipt, browser_page, live_server, celery_worker, settings):
+    from accounts.selectors import ledger_mismatches
+    from accounts.tests.factories import CustomerFactory
+    from appeals.tests.evidence import rendered
+    from conftest import wait_until
+
+    settings.EVIDENCE_OCR = True
+    settings.STRAIGHT_THROUGH_ENABLED = True
+    appeal_spec, files = iphone_heic_and_pdf_receipt
+    freeze = rendered.record_freeze(appeal_spec, customer=CustomerFactory(username="iphone"))
+
+    page = browser_page
+    login(page, live_server, "iphone", password="pw-for-tests-123")
+    page.goto(f"{live_server.url}/appeals/new/{freeze.pk}/")
+    accept = page.get_attribute("#id_order_screenshot", "accept")
+    assert "image/heic" in accept and "application/pdf" in accept
+    assert "HEIC" in page.inner_text("form") or "HEIC" in page.content()
+    for field, path in files.items():
+        page.set_input_files(f"#id_{field}", str(path))
+    page.click("button.button[type=submit]")
+    page.wait_for_url("**/appeals/AP*/")
+
+    appeal = Appeal.objects.get(freeze=freeze)
+    wait_until(lambda: Appeal.objects.get(pk=appeal.pk).state == State.APPROVED, timeout=240, interval=0.5)
+    stored = {e.kind: e for e in appeal.evidence.all()}
+    for evidence in stored.values():
+        assert evidence.status == Evidence.Status.READY
+        assert evidence.image.open("rb").read(3) == b"\xff\xd8\xff"  # the same clean JPEG as any upload
+        assert evidence.ocr_lines
+    receipt = stored[Evidence.Kind.REFUND_RECEIPT]
+    assert abs(receipt.width - 1240) <= 3 and abs(receipt.height - 1754) <= 4  # one A4 page at 150 dpi
+    assert stored[Evidence.Kind.ORDER].original_name == "IMG_4312.HEIC"
+    appeal.refresh_from_db()
+    assert all(check["status"] == "match" for check in appeal.evidence_checks)
     assert ledger_mismatches() == []
     page.reload()
     assert "已通过" in page.inner_text("[data-testid=state]")

@@ -171,3 +171,124 @@ def jpeg_rotated_by_exif(size=(200, 400)) -> bytes:
 # The EICAR anti-virus test string: harmless, but every scanner flags it.
 EICAR = rb"X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"
 HTML = b"<!DOCTYPE html><html><body><script>alert(document.cookie)</script></body></html>"
+
+
+# --- HEIC and PDF ----------------------------------------------------------------------------------
+
+
+def heic_of(image: Image.Image, orientation: int | None = None) -> bytes:
+    """The image as an iPhone saves it: HEVC in a HEIF box with Apple's EXIF; `orientation` is stored
+    as HEIF's own rotation."""
+    import pillow_heif
+
+    pillow_heif.register_heif_opener()
+    exif = Image.Exif()
+    if orientation:
+        exif[0x0112] = orientation
+    exif[0x010F] = "Apple"
+    exif[0x0110] = "iPhone 15"
+    return _save(image, "HEIF", quality=80, exif=exif.tobytes())
+
+
+def heic(size=(1170, 2532), orientation: int | None = None, colour=(245, 245, 245)) -> bytes:
+    image = Image.new("RGB", size, colour)
+    image.paste((30, 30, 30), (0, 0, size[0] // 4, size[1] // 8))  # a dark corner, to see the rotation
+    return heic_of(image, orientation)
+
+
+def heic_huge(width: int = 60000, height: int = 60000) -> bytes:
+    """A small HEIC whose image-size box (ispe) claims width×height."""
+    data = heic((64, 64))
+    at = data.index(b"ispe") + 8  # box type, then version and flags (4 bytes), then width and height
+    return data[:at] + struct.pack(">II", width, height) + data[at + 8:]
+
+
+def _pdf(objects: list[bytes], trailer: bytes = b"") -> bytes:
+    """A PDF of the given objects (numbered from 1, the first the catalog) with a correct xref."""
+    out = bytearray(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R %s>>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, trailer, xref)
+    return bytes(out)
+
+
+def _stream(entries: bytes, data: bytes) -> bytes:
+    return b"<< %s /Length %d >>\nstream\n%s\nendstream" % (entries, len(data), data)
+
+
+def pdf_receipt(text: bytes = b"Refund 599.00", *, catalog_extra: bytes = b"", page_extra: bytes = b"",
+                content: bytes | None = None, extra_objects: tuple[bytes, ...] = (), pages: int = 1) -> bytes:
+    """A small text PDF (Helvetica); objects 1–5 are catalog, pages, page, content, font."""
+    content = content if content is not None else b"BT /F1 36 Tf 72 720 Td (%s) Tj ET" % text
+    kids = b" ".join(b"3 0 R" for _ in range(pages))  # the same page object, `pages` times
+    return _pdf([
+        b"<< /Type /Catalog /Pages 2 0 R %s>>" % catalog_extra,
+        b"<< /Type /Pages /Kids [%s] /Count %d >>" % (kids, pages),
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> %s>>" % page_extra,
+        _stream(b"", content), b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>", *extra_objects,
+    ])
+
+
+def pdf_with_javascript(url: str) -> bytes:
+    """JavaScript run on open and on a page's open, launching `url`, plus a submit-form action."""
+    js = b"app.launchURL('%s', true); this.submitForm('%s');" % (url.encode(), url.encode())
+    return pdf_receipt(catalog_extra=b"/OpenAction 6 0 R /Names << /JavaScript << /Names [(x) 6 0 R] >> >> ",
+                       page_extra=b"/AA << /O 6 0 R >>", extra_objects=(b"<< /S /JavaScript /JS (%s) >>" % js,))
+
+
+def pdf_with_external_references(url: str) -> bytes:
+    """A link and a remote go-to on the page, an image XObject whose data lives at `url` (/F), and a
+    launch action on open."""
+    link = b"<< /Type /Annot /Subtype /Link /Rect [0 0 595 842] /A << /S /URI /URI (%s) >> >>" % url.encode()
+    remote = b"<< /Type /Annot /Subtype /Link /Rect [0 0 10 10] /A << /S /GoToR /F << /FS /URL /F (%s) >> " \
+             b"/D [0 /Fit] >> >>" % url.encode()
+    image = b"<< /Type /XObject /Subtype /Image /Width 10 /Height 10 /ColorSpace /DeviceRGB " \
+            b"/BitsPerComponent 8 /F << /FS /URL /F (%s) >> /Length 0 >>\nstream\n\nendstream" % url.encode()
+    return pdf_receipt(
+        catalog_extra=b"/OpenAction << /S /Launch /F (%s) >> " % url.encode(),
+        page_extra=b"/Annots [6 0 R 7 0 R] /Resources << /Font << /F1 5 0 R >> /XObject << /Im1 8 0 R >> >> ",
+        content=b"BT /F1 36 Tf 72 720 Td (Refund 599.00) Tj ET q 100 0 0 100 72 500 cm /Im1 Do Q",
+        extra_objects=(link, remote, image))
+
+
+def pdf_encrypted(user_password: str = "secret") -> bytes:
+    """The receipt encrypted (RC4, 128 bits); an empty user password opens without asking."""
+    from pypdf import PdfWriter
+
+    writer = PdfWriter(clone_from=io.BytesIO(pdf_receipt()))
+    writer.encrypt(user_password, owner_password="owner", algorithm="RC4-128")
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _deflated_spaces(count: int) -> bytes:
+    """zlib data inflating to `count` spaces, made in a blink: one 10 MB block deflated once and
+    repeated (a full flush makes each repeat stand alone), the checksum by its closed form."""
+    chunk = 10_000_000
+    packer = zlib.compressobj(9, zlib.DEFLATED, -15)
+    block = packer.compress(b" " * chunk) + packer.flush(zlib.Z_FULL_FLUSH)
+    count = count // chunk * chunk
+    low, high = (1 + count * 0x20) % 65521, (count + 0x20 * count * (count + 1) // 2) % 65521
+    return b"\x78\xda" + block * (count // chunk) + packer.flush() + struct.pack(">I", high << 16 | low)
+
+
+def pdf_bomb(inflated: int = 2_000_000_000) -> bytes:
+    """A page whose content stream is about 2 MB of Deflate that inflates to `inflated` bytes."""
+    data = _deflated_spaces(inflated)
+    return _pdf([
+        b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
+        _stream(b"/Filter /FlateDecode", data),
+    ])
+
+
+def pdf_huge_page() -> bytes:
+    """A page of 200 × 200 inches, the largest PDF allows: 30000 px a side at 150 dpi."""
+    return pdf_receipt().replace(b"[0 0 595 842]", b"[0 0 14400 14400]")

@@ -51,7 +51,7 @@ def screens(freeze) -> dict:
     refund = freeze.refund
     return {
         ORDER: ["订单详情", f"订单编号 {refund.order.number}", "下单时间 2026-11-01 10:15:00",
-                f"实付款 ¥{refund.order.amount:,.2f}"],
+                f"实付款 ¥{refund.order.amount:,.2f}", f"{refund.order.item_name} 主动降噪 Pro 真无线 x1"],
         LOGISTICS: ["顺丰速运", f"运单号 {refund.tracking_number or TRACKING}", "2026-11-03 14:20 已揽收"],
         RECEIPT: ["退款成功", f"退款金额 ¥{refund.amount:,.2f}", "退款时间 2026-11-05 09:00"],
     }
@@ -93,18 +93,22 @@ def test_clean_screenshots_match_every_check_and_point_at_the_line_read(case, se
     freeze, appeal, texts = case
     checks = checked(settings, appeal, texts)
     order, logistics, receipt = (evidence_of(appeal, kind).pk for kind in (ORDER, LOGISTICS, RECEIPT))
-    assert list(checks) == ["order_number", "refund_amount", "refund_status", "tracking_number", "date_order"]
+    assert list(checks) == ["order_number", "order_item", "refund_amount", "refund_status", "tracking_number",
+                            "date_order"]
+    assert checks["order_item"] == {"code": "order_item", "status": MATCH, "expected": "蓝牙耳机 (SKU-EAR-01)",
+                                    "read": "蓝牙耳机 主动降噪 Pro 真无线 x1", "evidence_id": order, "line": 4,
+                                    "reason": ""}
     assert checks["order_number"] == {"code": "order_number", "status": MATCH, "expected": freeze.refund.order.number,
-                                      "read": freeze.refund.order.number, "evidence_id": order, "line": 1}
+                                      "read": freeze.refund.order.number, "evidence_id": order, "line": 1, "reason": ""}
     assert checks["refund_amount"] == {"code": "refund_amount", "status": MATCH, "expected": "1599.00",
-                                       "read": "1599.00", "evidence_id": receipt, "line": 1}
+                                       "read": "1599.00", "evidence_id": receipt, "line": 1, "reason": ""}
     assert checks["refund_status"] == {"code": "refund_status", "status": MATCH, "expected": "refunded",
-                                       "read": "refunded", "evidence_id": receipt, "line": 0}
+                                       "read": "refunded", "evidence_id": receipt, "line": 0, "reason": ""}
     assert checks["tracking_number"] == {"code": "tracking_number", "status": MATCH, "expected": TRACKING,
-                                         "read": TRACKING, "evidence_id": logistics, "line": 1}
+                                         "read": TRACKING, "evidence_id": logistics, "line": 1, "reason": ""}
     assert checks["date_order"] == {"code": "date_order", "status": MATCH, "expected": DATES,
                                     "read": "2026-11-01 / 2026-11-03 / 2026-11-05", "evidence_id": receipt,
-                                    "line": 2}
+                                    "line": 2, "reason": ""}
     assert crosscheck.all_match(list(checks.values()))
 
 
@@ -130,7 +134,7 @@ def test_other_order_number_on_the_order_screenshot_contradicts(case, settings):
     texts[ORDER][1] = "订单编号 DY999999999999"
     check = checked(settings, appeal, texts)["order_number"]
     assert check == {"code": "order_number", "status": CONTRADICTS, "expected": freeze.refund.order.number,
-                     "read": "DY999999999999", "evidence_id": evidence_of(appeal, ORDER).pk, "line": 1}
+                     "read": "DY999999999999", "evidence_id": evidence_of(appeal, ORDER).pk, "line": 1, "reason": ""}
 
 
 def test_order_screenshot_without_an_order_number_is_not_found(case, settings):
@@ -138,7 +142,7 @@ def test_order_screenshot_without_an_order_number_is_not_found(case, settings):
     del texts[ORDER][1]
     check = checked(settings, appeal, texts)["order_number"]
     assert check == {"code": "order_number", "status": NOT_FOUND, "expected": freeze.refund.order.number,
-                     "read": "", "evidence_id": None, "line": None}
+                     "read": "", "evidence_id": None, "line": None, "reason": ""}
 
 
 def test_order_number_only_on_another_screenshot_does_not_count(case, settings):
@@ -171,7 +175,7 @@ def test_other_amount_on_the_receipt_contradicts(case, settings):
     texts[RECEIPT][1] = "退款金额 ¥1,598.00"
     check = checked(settings, appeal, texts)["refund_amount"]
     assert check == {"code": "refund_amount", "status": CONTRADICTS, "expected": "1599.00", "read": "1598.00",
-                     "evidence_id": evidence_of(appeal, RECEIPT).pk, "line": 1}
+                     "evidence_id": evidence_of(appeal, RECEIPT).pk, "line": 1, "reason": ""}
 
 
 def test_receipt_without_an_amount_is_not_found(case, settings):
@@ -179,7 +183,7 @@ def test_receipt_without_an_amount_is_not_found(case, settings):
     del texts[RECEIPT][1]
     check = checked(settings, appeal, texts)["refund_amount"]
     assert check == {"code": "refund_amount", "status": NOT_FOUND, "expected": "1599.00", "read": "",
-                     "evidence_id": None, "line": None}
+                     "evidence_id": None, "line": None, "reason": ""}
 
 
 def test_amount_on_the_order_screenshot_only_does_not_count(case, settings):
@@ -194,7 +198,7 @@ def test_refund_failed_on_the_receipt_contradicts(case, settings):
     texts[RECEIPT][0] = "退款失败"
     check = checked(settings, appeal, texts)["refund_status"]
     assert check == {"code": "refund_status", "status": CONTRADICTS, "expected": "refunded", "read": "refund_failed",
-                     "evidence_id": evidence_of(appeal, RECEIPT).pk, "line": 0}
+                     "evidence_id": evidence_of(appeal, RECEIPT).pk, "line": 0, "reason": ""}
 
 
 def test_refund_still_pending_contradicts(case, settings):
@@ -216,7 +220,7 @@ def test_receipt_without_a_status_is_not_found(case, settings):
     texts[RECEIPT][0] = "退款详情"
     check = checked(settings, appeal, texts)["refund_status"]
     assert check == {"code": "refund_status", "status": NOT_FOUND, "expected": "refunded", "read": "",
-                     "evidence_id": None, "line": None}
+                     "evidence_id": None, "line": None, "reason": ""}
 
 
 # --- logistics screenshot: tracking number -------------------------------------------------------
@@ -234,7 +238,8 @@ def test_other_tracking_number_contradicts(case, settings):
     texts[LOGISTICS][1] = "运单号 SF9876543210987"
     check = checked(settings, appeal, texts)["tracking_number"]
     assert check == {"code": "tracking_number", "status": CONTRADICTS, "expected": TRACKING,
-                     "read": "SF9876543210987", "evidence_id": evidence_of(appeal, LOGISTICS).pk, "line": 1}
+                     "read": "SF9876543210987", "evidence_id": evidence_of(appeal, LOGISTICS).pk, "line": 1,
+                     "reason": ""}
 
 
 def test_logistics_screenshot_without_a_tracking_number_is_not_found(case, settings):
@@ -242,7 +247,7 @@ def test_logistics_screenshot_without_a_tracking_number_is_not_found(case, setti
     del texts[LOGISTICS][1]
     check = checked(settings, appeal, texts)["tracking_number"]
     assert check == {"code": "tracking_number", "status": NOT_FOUND, "expected": TRACKING, "read": "",
-                     "evidence_id": None, "line": None}
+                     "evidence_id": None, "line": None, "reason": ""}
 
 
 def test_no_tracking_check_when_the_refund_has_no_tracking_number(django_capture_on_commit_callbacks, settings):
@@ -251,7 +256,7 @@ def test_no_tracking_check_when_the_refund_has_no_tracking_number(django_capture
     texts = screens(freeze)
     texts[LOGISTICS][1] = "运单号 SF9876543210987"  # would contradict if it were checked
     checks = checked(settings, appeal, texts)
-    assert list(checks) == ["order_number", "refund_amount", "refund_status", "date_order"]
+    assert list(checks) == ["order_number", "order_item", "refund_amount", "refund_status", "date_order"]
     assert all(check["status"] == MATCH for check in checks.values())
 
 
@@ -272,7 +277,8 @@ def test_refund_dated_before_the_order_contradicts(case, settings):
     check = checked(settings, appeal, texts)["date_order"]
     assert check == {"code": "date_order", "status": CONTRADICTS, "expected": DATES,
                      "read": "2026-11-01 / 2026-11-03 / 2026-10-30",
-                     "evidence_id": evidence_of(appeal, RECEIPT).pk, "line": 2}  # the date that is too early
+                     "evidence_id": evidence_of(appeal, RECEIPT).pk, "line": 2,  # the date that is too early
+                     "reason": ""}
 
 
 def test_return_dated_before_the_order_contradicts(case, settings):
@@ -283,13 +289,14 @@ def test_return_dated_before_the_order_contradicts(case, settings):
     assert (check["evidence_id"], check["line"]) == (evidence_of(appeal, LOGISTICS).pk, 2)
 
 
-@pytest.mark.parametrize("kind", [ORDER, LOGISTICS, RECEIPT])
-def test_a_screenshot_without_a_date_leaves_the_date_order_not_found(case, settings, kind):
+@pytest.mark.parametrize(("kind", "reason"), [(ORDER, "no_order_date"), (LOGISTICS, "no_pickup_date"),
+                                              (RECEIPT, "no_refund_date")])
+def test_a_screenshot_without_a_date_leaves_the_date_order_not_found(case, settings, kind, reason):
     _freeze, appeal, texts = case
     texts[kind] = [line for line in texts[kind] if "2026" not in line]
     checks = checked(settings, appeal, texts)
     assert checks["date_order"] == {"code": "date_order", "status": NOT_FOUND, "expected": DATES, "read": "",
-                                    "evidence_id": None, "line": None}
+                                    "evidence_id": None, "line": None, "reason": reason}
     assert all(check["status"] == MATCH for code, check in checks.items() if code != "date_order")
 
 

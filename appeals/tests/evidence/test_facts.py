@@ -10,7 +10,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from appeals.evidence.facts import Fact, amounts, datetimes, extract, order_numbers, statuses, tracking_numbers
+from appeals.evidence.facts import (
+    Fact,
+    MonthDay,
+    amounts,
+    datetimes,
+    extract,
+    order_numbers,
+    statuses,
+    tracking_numbers,
+)
 
 # --- Order numbers -------------------------------------------------------------------------------
 
@@ -216,7 +225,6 @@ def test_datetime_read(text, expected):
     "2026-13-40",
     "2026-02-30",
     "20261120",
-    "11-20 19:18",  # no year
     "2026-11/20",  # mixed separators
     "2026-11-2O",
     "¥1599.00",
@@ -286,7 +294,7 @@ def test_extract_keeps_lines_and_matched_text():
         Fact("amount", Decimal("1599.00"), 0, "￥1，599.00"),
         Fact("tracking_number", "SF123456789012", 1, "SF 1234 5678 9012", "SF"),
         Fact("status", "delivered", 1, "已签收"),
-        Fact("datetime", datetime(2026, 11, 20, 19, 18), 2, "2026-11-20 19：18"),
+        Fact("datetime", datetime(2026, 11, 20, 19, 18), 2, "2026-11-20 19：18", role="refunded"),
         Fact("status", "refunded", 3, "退款成功"),
     ]
 
@@ -332,3 +340,81 @@ def test_extract_never_fails_and_text_is_a_slice_of_its_line(lines):
 ])
 def test_newer_fifteen_digit_and_china_post_waybills(text, expected):
     assert expected in tracking_numbers(text)
+
+
+# --- Dates as courier timelines and receipts print them -------------------------------------------
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("11-27 14:22", MonthDay(11, 27, 14, 22)),
+    ("11/27 14:22", MonthDay(11, 27, 14, 22)),
+    ("08-3017:43", MonthDay(8, 30, 17, 43)),  # OCR glued the date to its time
+    ("01-0208:05:09", MonthDay(1, 2, 8, 5, 9)),
+    ("12-31 23:59", MonthDay(12, 31, 23, 59)),
+    ("1-5 9:03", MonthDay(1, 5, 9, 3)),
+    ("11月27日", MonthDay(11, 27)),
+    ("11月27日 14:22", MonthDay(11, 27, 14, 22)),
+    ("02-29 10:00", MonthDay(2, 29, 10)),  # a leap day: its year decides later
+    ("【杭州市】已揽收 11-27 14:22", MonthDay(11, 27, 14, 22)),
+])
+def test_year_less_date_read(text, expected):
+    assert datetimes(text) == [expected]
+
+
+@pytest.mark.parametrize("text", [
+    "36-40",  # a size range: no time, no date
+    "11-27",
+    "13-27 14:22",
+    "11-32 14:22",
+    "11-27 25:10",
+    "2026-11-27 14:22",  # the full date only, never its tail again
+    "2026年11月27日",
+    "138-1234-5678",
+    "SF11-27 14:22",
+])
+def test_year_less_near_miss(text):
+    assert not [value for value in datetimes(text) if isinstance(value, MonthDay)]
+
+
+def test_month_day_takes_a_year():
+    assert MonthDay(11, 27, 14, 22).in_year(2026) == datetime(2026, 11, 27, 14, 22)
+    assert MonthDay(2, 29).in_year(2027) is None
+    assert str(MonthDay(8, 30, 17, 43)) == "08-30 17:43"
+
+
+def _roles(lines):
+    return [(fact.value, fact.role) for fact in extract(lines) if fact.kind == "datetime"]
+
+
+@pytest.mark.parametrize(("label", "role"), [
+    ("下单时间", "ordered"), ("付款时间", "ordered"), ("支付时间", "ordered"), ("创建时间", "ordered"),
+    ("成交时间", "ordered"), ("申请时间", "requested"), ("发起时间", "requested"), ("退款时间", "refunded"),
+    ("到账时间", "refunded"), ("退款成功时间", "refunded"), ("退款完成时间", "refunded"),
+    ("快件已揽收", "pickup"), ("已揽件", "pickup"), ("揽件", "pickup"), ("物流单号", ""),
+])
+def test_each_date_label_names_what_the_date_is_of(label, role):
+    moment = datetime(2026, 11, 5, 9, 30)
+    assert _roles([f"{label}：2026-11-05 09:30"]) == [(moment, role)]
+    assert _roles([label, "2026-11-05 09:30"]) == [(moment, role)]  # the label on the row above
+
+
+def test_application_time_and_refund_time_on_one_receipt():
+    lines = ["退款成功", "申请时间 2026-11-02 10:00:00", "退款时间 2026-11-05 09:00:00", "退款编号 202611020000123456"]
+    assert _roles(lines) == [(datetime(2026, 11, 2, 10), "requested"), (datetime(2026, 11, 5, 9), "refunded")]
+    # two columns read as one line, and the order reversed
+    assert _roles(["退款时间 11-05 09:00 申请时间 11-02 10:00"]) == [
+        (MonthDay(11, 5, 9), "refunded"), (MonthDay(11, 2, 10), "requested")]
+
+
+def test_a_timeline_event_lends_its_pickup_word_to_the_time_under_it():
+    lines = ["已签收", "【深圳市】您的快件已签收", "11-29 10:12", "运输中", "快件已到达 深圳转运中心", "11-28 02:40",
+             "已揽件", "【杭州市】杭州营业部 已揽收", "11-27 14:22", "已发货", "您的退货已寄出", "11-27 09:00"]
+    assert _roles(lines) == [(MonthDay(11, 29, 10, 12), ""), (MonthDay(11, 28, 2, 40), ""),
+                             (MonthDay(11, 27, 14, 22), "pickup"), (MonthDay(11, 27, 9), "")]
+
+
+def test_waiting_for_pickup_is_not_the_pickup():
+    assert _roles(["等待揽收", "11-26 20:00"]) == [(MonthDay(11, 26, 20), "")]
+    assert _roles(["商家已同意退货，待揽收 11-26 20:00"]) == [(MonthDay(11, 26, 20), "")]
+    assert _roles(["已下单", "商家已同意退货，等待快递员上门揽收", "11-26 20:00"]) == [(MonthDay(11, 26, 20), "")]
+    assert _roles(["待揽件，已揽收 11-26 20:00"]) == [(MonthDay(11, 26, 20), "pickup")]

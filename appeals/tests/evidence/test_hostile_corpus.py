@@ -86,6 +86,25 @@ def _rotated(stored: bytes, evidence: Evidence) -> None:
     assert Image.open(io.BytesIO(stored)).size == (400, 200)
 
 
+def _heic_rotated(stored: bytes, evidence: Evidence) -> None:
+    assert (evidence.width, evidence.height) == (200, 400)  # HEIF's rotation applied, once
+    assert max(Image.open(io.BytesIO(stored)).getpixel((190, 10))) < 80  # the dark corner moved top right
+
+
+def _a4_page(stored: bytes, evidence: Evidence) -> None:
+    assert (evidence.width, evidence.height) == (1240, 1755)  # A4 at 150 dpi
+    image = Image.open(io.BytesIO(stored)).convert("L")
+    assert image.crop((150, 180, 700, 260)).getextrema()[0] < 100  # "Refund 599.00" at 72 pt, 720 pt up
+    assert image.crop((0, 300, 1240, 1755)).getextrema()[0] > 230  # and nothing else on the page
+
+
+def _two_a4_pages(stored: bytes, evidence: Evidence) -> None:
+    assert (evidence.width, evidence.height) == (1240, 2 * 1755)
+
+
+NOWHERE = "http://127.0.0.1:9/receipt"  # the discard port: nothing must even try
+
+
 def _sanitised_name(stored: bytes, evidence: Evidence) -> None:
     name = evidence.original_name
     assert 0 < len(name) <= 120 and name.startswith("aaaa")
@@ -112,6 +131,8 @@ def _emoji_intact(appeal: Appeal) -> None:
     assert appeal.description == EMOJI
 
 
+NOT_ACCEPTED = "Only screenshots and photos (JPEG, PNG, WebP, HEIC) and PDF receipts are accepted"
+
 CASES = {
     # --- pixel floods and decompression bombs ---
     "png 40000x40000 header": Case(REFUSED, hostile_files.png_pixel_flood(40000, 40000), message="too many pixels"),
@@ -134,11 +155,12 @@ CASES = {
     "png declared text/html": Case(STORED, image_bytes("PNG"), "order.png", "text/html"),
     "gif named .jpg": Case(REFUSED, hostile_files.gif(), "order.jpg", "image/jpeg", message="not one"),
     "html named .jpg": Case(REFUSED, hostile_files.HTML, "order.jpg", "image/jpeg", message="not one"),
-    "svg with script named .png": Case(REFUSED, hostile_files.SVG, message="Only JPEG, PNG and WebP"),
-    "pdf named .jpg": Case(REFUSED, hostile_files.PDF, "receipt.jpg", "image/jpeg", message="not one"),
-    "tiff named .png": Case(REFUSED, hostile_files.tiff(), message="Only JPEG, PNG and WebP"),
-    "psd named .png": Case(REFUSED, hostile_files.psd_header(), message="Only JPEG, PNG and WebP"),
-    "fits named .png": Case(REFUSED, hostile_files.fits_header(), message="Only JPEG, PNG and WebP"),
+    "svg with script named .png": Case(REFUSED, hostile_files.SVG, message=NOT_ACCEPTED),
+    "broken pdf named .jpg": Case(REFUSED, hostile_files.PDF, "receipt.jpg", "image/jpeg",
+                                  message="The PDF is damaged and cannot be read; take a screenshot"),
+    "tiff named .png": Case(REFUSED, hostile_files.tiff(), message=NOT_ACCEPTED),
+    "psd named .png": Case(REFUSED, hostile_files.psd_header(), message=NOT_ACCEPTED),
+    "fits named .png": Case(REFUSED, hostile_files.fits_header(), message=NOT_ACCEPTED),
     "eicar test string named .png": Case(REFUSED, hostile_files.EICAR, message="not one"),
     # --- polyglots ---
     "png with html in a text chunk": Case(STORED, hostile_files.png_html_polyglot(), check=_no_html),
@@ -156,6 +178,34 @@ CASES = {
                                     check=_no_exif),
     "jpeg rotated by exif": Case(STORED, hostile_files.jpeg_rotated_by_exif(), "order.jpg", "image/jpeg",
                                  check=_rotated),
+    # --- HEIC (iPhones' default) ---
+    "heic photo rotated by its orientation": Case(STORED, hostile_files.heic((400, 200), orientation=6),
+                                                  "IMG_0042.HEIC", "image/heic", check=_heic_rotated),
+    "heic 60000x60000 header": Case(REFUSED, hostile_files.heic_huge(), "IMG_0043.HEIC", "image/heic",
+                                    message="too many pixels"),
+    "heic 7000x7000 header over our limit": Case(REFUSED, hostile_files.heic_huge(7000, 7000), "IMG_0044.HEIC",
+                                                 "image/heic", message="7000×7000 pixels; at most 40 million"),
+    "heic truncated": Case(REFUSED, hostile_files.heic()[:1200], "IMG_0045.HEIC", "image/heic",
+                           message=NOT_ACCEPTED),  # libheif reads the whole file to identify it
+    # --- PDF receipts: rendered in a capped child process, nothing embedded run or fetched ---
+    "pdf receipt": Case(STORED, hostile_files.pdf_receipt(), "receipt.pdf", "application/pdf", check=_a4_page),
+    "pdf of two pages, stacked": Case(STORED, hostile_files.pdf_receipt(pages=2), "receipt.pdf", "application/pdf",
+                                      check=_two_a4_pages),
+    "pdf with javascript": Case(STORED, hostile_files.pdf_with_javascript(NOWHERE), "receipt.pdf", "application/pdf",
+                                check=_a4_page),
+    "pdf with external references": Case(STORED, hostile_files.pdf_with_external_references(NOWHERE), "receipt.pdf",
+                                         "application/pdf", check=_a4_page),
+    "pdf with a user password": Case(REFUSED, hostile_files.pdf_encrypted(), "receipt.pdf", "application/pdf",
+                                     message="The PDF is password-protected or encrypted; take a screenshot"),
+    "pdf encrypted with an owner password only": Case(
+        REFUSED, hostile_files.pdf_encrypted(""), "receipt.pdf", "application/pdf", message="password-protected"),
+    "pdf of 5 pages": Case(REFUSED, hostile_files.pdf_receipt(pages=5), "statement.pdf", "application/pdf",
+                           message="The PDF has 5 pages; upload the receipt page alone"),
+    "pdf page of 5 m": Case(REFUSED, hostile_files.pdf_huge_page(), "receipt.pdf", "application/pdf",
+                            message="508 × 508 cm, far larger than a receipt"),
+    "pdf decompression bomb (2 MB inflating to 2 GB)": Case(  # loading a page parses its content
+        REFUSED, hostile_files.pdf_bomb(), "receipt.pdf", "application/pdf",
+        message="The PDF holds far more than a receipt and cannot be read safely"),
     # --- file names ---
     "name with ../, 300 characters, rtl override and nul": Case(
         STORED, image_bytes("PNG"), "../../../" + "a" * 300 + "\u202e" + "gnp.exe" + "\x00.png", check=_sanitised_name),
@@ -427,3 +477,53 @@ def test_cleaning_a_transparent_png_at_its_pixel_limit_stays_within_the_budget()
 def test_cleaning_a_6000x6000_jpeg_rotated_by_exif_stays_within_the_budget():
     """The JPEG is decoded at half scale (draft) before it is rotated: never a full-size copy."""
     assert _clean_in_a_capped_process(hostile_files.jpeg_rotated_by_exif((6000, 6000))).startswith("ok")
+
+
+# --- PDFs run nothing and fetch nothing -----------------------------------------------------------
+
+
+@pytest.fixture
+def listener():
+    """An HTTP server on loopback that counts every request it gets."""
+    import http.server
+    import threading
+
+    hits = []
+
+    class Count(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 - the stdlib's name
+            hits.append(self.path)
+            self.send_response(204)
+            self.end_headers()
+
+        do_POST = do_GET  # noqa: N815
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Count)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/receipt", hits
+    server.shutdown()
+
+
+@pytest.mark.parametrize("make", [hostile_files.pdf_with_javascript, hostile_files.pdf_with_external_references])
+def test_a_pdf_s_javascript_and_external_references_reach_nobody(listener, make):
+    url, hits = listener
+    data = make(url)
+    upload = SimpleUploadedFile("receipt.pdf", data, "application/pdf")
+    images.sniff(upload)  # the request's look
+    result = images.clean(io.BytesIO(data))  # the worker's render
+    assert (result.width, result.height) == (1240, 1755)
+    import urllib.request
+
+    with urllib.request.urlopen(url.replace("/receipt", "/probe")):  # noqa: S310 - our own loopback server
+        pass
+    assert hits == ["/probe"]  # the server was listening, and only the probe came
+
+
+@LINUX_ONLY
+def test_a_pdf_bomb_costs_the_worker_no_memory():
+    """The bomb is rendered (and dies) in its own capped child: the worker's process stays in budget."""
+    assert _clean_in_a_capped_process(hostile_files.pdf_bomb()) == "rejected"

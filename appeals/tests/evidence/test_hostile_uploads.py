@@ -33,7 +33,7 @@ REFUSED_INLINE = {
     "pixel flood 20000x20000": (hostile_files.png_pixel_flood(20000, 20000), "shot.png", "像素"),
     "text file named .png": (hostile_files.TEXT, "shot.png", "JPEG、PNG"),
     "svg with script": (hostile_files.SVG, "shot.svg", "JPEG、PNG"),
-    "pdf": (hostile_files.PDF, "receipt.pdf", "JPEG、PNG"),
+    "damaged pdf": (hostile_files.PDF, "receipt.pdf", "PDF 文件已损坏"),
     "zero-byte": (b"", "empty.png", None),
     "11 MB": (hostile_files.oversized(11), "big.png", "10 MB"),
 }

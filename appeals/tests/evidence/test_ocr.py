@@ -1,68 +1,70 @@
-"""Real OCR (RapidOCR, one thread) on generated phone screenshots, through the worker's path:
-images.clean() then ocr.read_lines(). Three screenshots, a few seconds each."""
+"""Real OCR (RapidOCR, one thread, appeals.evidence.ocr's configuration) on screenshots rendered like
+the real apps (samples.rendered), through the worker's path: images.clean() then ocr.read_lines().
+The lines are read once per screenshot and shared with test_rendered.py (rendered.ocr_lines)."""
 
 import io
-from functools import cache
 
 import pytest
+from PIL import Image
 
 from appeals.evidence import images, ocr
-from samples import make_case, tamper
+from appeals.tests.evidence import rendered
 
-pytestmark = pytest.mark.ocr
-
-
-def _read(seed: int, tampered: bool = False):
-    return _read_once(seed, tampered)  # one cache key however it is called
+pytestmark = [pytest.mark.ocr, pytest.mark.browser]
 
 
-@cache
-def _read_once(seed: int, tampered: bool):
-    shot = make_case(seed)
-    if tampered:
-        shot = tamper(shot)
-    result = images.clean(io.BytesIO(shot.image_bytes))
-    return shot, result, ocr.read_lines(result.image)
+def _texts(kind: str, tampered: str | None = None) -> list[str]:
+    return [line["text"].replace(" ", "").replace("，", ",") for line in rendered.ocr_lines(rendered.SEED, kind,
+                                                                                            tampered)]
 
 
-def _found(lines, text: str) -> bool:
-    return any(text in line.text.replace(" ", "").replace("，", ",") for line in lines)
+def _found(texts, wanted: str) -> bool:
+    return any(wanted in text for text in texts)
 
 
-def _without_currency(text: str) -> str:
-    return text.lstrip("¥￥")
+def test_the_19_digit_order_number_is_read_from_the_order_page():
+    assert _found(_texts("order"), rendered.appeal().record.order_number)
 
 
-def test_order_number_is_read_from_an_order_screenshot():
-    shot, _result, lines = _read(0)
-    assert shot.kind == "order"
-    assert _found(lines, shot.truth["order_number"])
-
-
-def test_tracking_number_is_read_from_a_logistics_screenshot():
-    shot, _result, lines = _read(1)
-    assert shot.kind == "logistics"
-    assert _found(lines, shot.truth["tracking_number"])
+def test_the_tracking_number_is_read_from_the_courier_page():
+    assert _found(_texts("logistics"), rendered.appeal().record.tracking_number)
 
 
 def test_a_tampered_refund_amount_is_read_as_shown():
-    shot, _result, lines = _read(2, tampered=True)
-    assert shot.kind == "refund_receipt" and shot.tampered == "amount"
-    shown, recorded = shot.shown_text("amount"), make_case(2).shown_text("amount")
-    assert _found(lines, _without_currency(shown))
-    assert not _found(lines, _without_currency(recorded))
-    assert _found(lines, shot.truth["order_number"])  # the receipt's order number, untouched
+    twin = rendered.appeal(tampered="refund_amount")
+    shown, recorded = twin.shots["refund_receipt"].shown["refund_amount"], twin.record.refund_amount
+    texts = _texts("refund_receipt", "refund_amount")
+    assert _found(texts, f"{shown:.2f}") and not _found(texts, f"{recorded:.2f}")
+    assert _found(texts, twin.record.order_number)  # the receipt's order number, untouched
 
 
-@pytest.mark.parametrize(("seed", "tampered"), [(0, False), (1, False), (2, True)])
-def test_lines_have_text_scores_and_boxes_inside_the_image(seed, tampered):
-    _shot, result, lines = _read(seed, tampered)
-    assert len(lines) >= 15
+@pytest.mark.parametrize("kind", ["order", "logistics", "refund_receipt"])
+def test_lines_have_text_scores_and_boxes_inside_the_stored_image(kind):
+    stored = images.clean(io.BytesIO(rendered.appeal().shots[kind].upload))
+    lines = rendered.ocr_lines(rendered.SEED, kind)
+    assert len(lines) >= 12
     for line in lines:
-        assert line.text.strip()
-        assert 0.5 <= line.score <= 1.0  # the engine drops lines under its 0.5 text score
-        assert len(line.box) == 4
-        for x, y in line.box:
-            assert -1 <= x <= result.width + 1
-            assert -1 <= y <= result.height + 1
-        assert line.as_dict()["box"] == line.box
+        assert line["text"].strip()
+        assert 0.5 <= line["score"] <= 1.0  # the engine drops lines under its 0.5 text score
+        assert len(line["box"]) == 4
+        for x, y in line["box"]:
+            assert -1 <= x <= stored.width + 1 and -1 <= y <= stored.height + 1
+
+
+def test_read_lines_of_a_blank_image_is_empty():
+    assert ocr.read_lines(Image.new("RGB", (390, 844), "white")) == []
+
+
+def test_engine_parameters_follow_the_settings(settings):
+    from rapidocr import EngineType
+
+    settings.EVIDENCE_OCR_ENGINE, settings.EVIDENCE_OCR_DETECTOR_SIDE = "openvino", 1024
+    settings.EVIDENCE_OCR_THREADS = 1
+    params = ocr.engine_params()
+    assert params["Det.engine_type"] == params["Rec.engine_type"] == EngineType.OPENVINO
+    assert (params["Det.limit_type"], params["Det.limit_side_len"]) == ("max", 1024)
+    assert params["EngineConfig.openvino.inference_num_threads"] == 1 and not params["Global.use_cls"]
+    settings.EVIDENCE_OCR_ENGINE, settings.EVIDENCE_OCR_DETECTOR_SIDE = "onnxruntime", 0
+    params = ocr.engine_params()
+    assert "Det.engine_type" not in params and "Det.limit_side_len" not in params
+    assert params["EngineConfig.onnxruntime.intra_op_num_threads"] == 1

@@ -71,7 +71,7 @@ def screens(freeze) -> dict:
     refund = freeze.refund
     return {
         ORDER: ["订单详情", f"订单编号 {refund.order.number}", "下单时间 2026-11-01 10:15:00",
-                f"实付款 ¥{refund.order.amount:,.2f}"],
+                f"实付款 ¥{refund.order.amount:,.2f}", f"{refund.order.item_name} 主动降噪 Pro 真无线 x1"],
         LOGISTICS: ["顺丰速运", f"运单号 {refund.tracking_number}", "2026-11-03 14:20 已揽收"],
         RECEIPT: ["退款成功", f"退款金额 ¥{refund.amount:,.2f}", "退款时间 2026-11-05 09:00"],
     }
@@ -144,7 +144,7 @@ def test_clean_appeal_is_approved_by_the_system(clean, settings):
 
     appeal = read_and_review(settings, appeal)
 
-    assert [check["status"] for check in appeal.evidence_checks] == [crosscheck.MATCH] * 5
+    assert [check["status"] for check in appeal.evidence_checks] == [crosscheck.MATCH] * 6
     assert appeal.risk_level == RiskLevel.LOW
     assert appeal.state == State.APPROVED
     assert appeal.decided_by is None
@@ -238,6 +238,7 @@ def _missing(kind, index):
 
 CONTRADICTIONS = {
     "order_number": _wrong(ORDER, 1, "订单编号 DY999999999999"),
+    "order_item": _wrong(ORDER, 4, "羽绒服 男款 连帽加厚 黑色 L x1"),
     "refund_amount": _wrong(RECEIPT, 1, "退款金额 ¥598.00"),
     "refund_status": _wrong(RECEIPT, 0, "退款失败"),
     "tracking_number": _wrong(LOGISTICS, 1, "运单号 SF9876543210987"),
@@ -245,6 +246,7 @@ CONTRADICTIONS = {
 }
 NOT_FOUND = {
     "order_number": _missing(ORDER, 1),
+    "order_item": _wrong(ORDER, 4, "蓝牙…"),  # a title cut too short to tell
     "refund_amount": _missing(RECEIPT, 1),
     "refund_status": _missing(RECEIPT, 0),
     "tracking_number": _missing(LOGISTICS, 1),
@@ -269,10 +271,13 @@ def test_one_contradicting_check_blocks_and_raises_the_risk(django_capture_on_co
     statuses = {check["code"]: check["status"] for check in appeal.evidence_checks}
     assert statuses == {name: crosscheck.CONTRADICTS if name == code else crosscheck.MATCH for name in CONTRADICTIONS}
     assert appeal.risk_level == RiskLevel.MEDIUM
-    contradicts = [rule for rule in appeal.risk_rules if rule["code"] == "evidence_contradicts"]
-    assert len(contradicts) == 1
-    assert contradicts[0]["params"]["check"] == str(crosscheck.CHECK_LABELS[code])
-    assert [rule["code"] for rule in appeal.risk_rules if rule["level"] != RiskLevel.LOW] == ["evidence_contradicts"]
+    raised = [rule for rule in appeal.risk_rules if rule["level"] != RiskLevel.LOW]
+    if code == "order_item":  # the item-mismatch signal, read from the order screenshot
+        assert [rule["code"] for rule in raised] == ["evidence_item_mismatch"]
+        assert raised[0]["params"] == {"read": "羽绒服 男款 连帽加厚 黑色 L x1", "expected": "蓝牙耳机 (SKU-EAR-01)"}
+    else:
+        assert [rule["code"] for rule in raised] == ["evidence_contradicts"]
+        assert raised[0]["params"]["check"] == str(crosscheck.CHECK_LABELS[code])
     assert_not_approved(appeal, freeze, before)
     assert blockers(appeal) == ["not every check matches", "risk medium"]
 
