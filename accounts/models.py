@@ -267,6 +267,11 @@ class Freeze(models.Model):
         return FREEZE_EXPLANATIONS[self.reason]
 
     @property
+    def title(self) -> str:
+        """What the customer reads as the freeze's name: a released one is no longer "under review"."""
+        return self.get_reason_display() if self.is_active else RELEASED_TITLES[self.reason]
+
+    @property
     def is_delayed(self) -> bool:
         """Still held after the date we promised the customer."""
         return (
@@ -294,6 +299,14 @@ FREEZE_EXPLANATIONS = {
     Freeze.Reason.MALICIOUS: _(
         "This refund was flagged by risk control. Only an appeal reviewed by our staff can release it."
     ),
+}
+
+RELEASED_TITLES = {
+    Freeze.Reason.NORMAL_REFUND: _("Refund check finished"),
+    Freeze.Reason.PARTIAL_REFUND: _("Partial refund settled"),
+    Freeze.Reason.ROUTINE_RISK: _("Security check finished"),
+    Freeze.Reason.ABNORMAL: _("Manual review finished"),
+    Freeze.Reason.MALICIOUS: _("Risk-control review finished"),
 }
 
 

@@ -5,7 +5,7 @@ from django.http import Http404
 from accounts import roles
 from accounts.selectors import logistics_on_file
 
-from .models import REQUIRED_REFUND_EVIDENCE, Appeal, AppealEvent, Evidence, RejectReason
+from .models import OPEN_STATES, REQUIRED_REFUND_EVIDENCE, Appeal, AppealEvent, Evidence, RejectReason
 from .transitions import CUSTOMER_LINES
 
 
@@ -26,6 +26,15 @@ def evidence_for_viewer(user, reference: str, pk: int) -> Evidence:
         return appeal.evidence.get(pk=pk)
     except Evidence.DoesNotExist as exc:
         raise Http404 from exc
+
+
+def open_appeals_by_freeze(freeze_ids: list[int]) -> dict:
+    """Each of these freezes' open appeal (at most one each), by freeze id: one query, none if no ids."""
+    if not freeze_ids:
+        return {}
+    return {appeal.freeze_id: appeal
+            for appeal in Appeal.objects.filter(freeze_id__in=freeze_ids, state__in=OPEN_STATES).only(
+                "pk", "freeze_id", "reference", "state")}
 
 
 def customer_appeals(user):

@@ -65,11 +65,18 @@ class AppealForm(EvidenceFormMixin, forms.Form):
         error_messages={"invalid": _("Enter the amount in yuan, for example 599.00.")},
     )
     description = forms.CharField(label=_("Description"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4}))
-    order_screenshot = forms.FileField(label=_("Order screenshot"), widget=forms.FileInput(attrs=IMAGE_ACCEPT))
-    logistics_screenshot = forms.FileField(
-        label=_("Return logistics screenshot (with tracking number)"), widget=forms.FileInput(attrs=IMAGE_ACCEPT)
+    order_screenshot = forms.FileField(
+        label=_("Order screenshot"), widget=forms.FileInput(attrs=IMAGE_ACCEPT),
+        error_messages={"required": _("Add a screenshot of the order page, showing the order number and the amount.")},
     )
-    refund_receipt = forms.FileField(label=_("Refund receipt"), widget=forms.FileInput(attrs=IMAGE_ACCEPT))
+    logistics_screenshot = forms.FileField(
+        label=_("Return logistics screenshot (with tracking number)"), widget=forms.FileInput(attrs=IMAGE_ACCEPT),
+        error_messages={"required": _("Add a screenshot of the return's tracking page, showing the tracking number.")},
+    )
+    refund_receipt = forms.FileField(
+        label=_("Refund receipt"), widget=forms.FileInput(attrs=IMAGE_ACCEPT),
+        error_messages={"required": _("Add the refund receipt (a screenshot or a PDF), showing the refunded amount.")},
+    )
     order_history = forms.FileField(label=_("Order history"), required=False,
                                     widget=forms.FileInput(attrs=IMAGE_ACCEPT))
     platform_proof = forms.FileField(label=_("External platform refund proof"), required=False,
@@ -97,8 +104,8 @@ class AppealForm(EvidenceFormMixin, forms.Form):
 class ResubmitForm(EvidenceFormMixin, forms.Form):
     message = forms.CharField(label=_("Your reply"), max_length=2000, required=False,
                               widget=forms.Textarea(attrs={"rows": 3}))
-    kind = forms.ChoiceField(label=_("What the screenshots show"), choices=Evidence.Kind.choices,
-                             initial=Evidence.Kind.OTHER)
+    kind = forms.ChoiceField(label=_("What the screenshots show"), required=False,
+                             choices=[("", _("Choose…")), *Evidence.Kind.choices])
     other = MultipleImageField(label=_("Screenshots"), required=False, widget=MultipleFileInput(attrs=IMAGE_ACCEPT))
 
     def __init__(self, *args, existing_files: int = 0, **kwargs):
@@ -108,6 +115,10 @@ class ResubmitForm(EvidenceFormMixin, forms.Form):
     def clean(self):
         cleaned = super().clean()
         self._check_files(["other"])
-        kind = cleaned.get("kind", Evidence.Kind.OTHER)
+        if not cleaned["files"] and not cleaned.get("message", "").strip():
+            raise forms.ValidationError(_("Write a reply or add a screenshot (or both), then send."))
+        kind = cleaned.get("kind")
+        if cleaned["files"] and not kind:
+            self.add_error("kind", _("Tell us what the screenshots show, so the agent finds them."))
         cleaned["files"] = [(kind, upload) for _kind, upload in cleaned["files"]]
         return cleaned

@@ -6,18 +6,23 @@ from django.shortcuts import get_object_or_404, redirect, render
 from accounts.models import Freeze
 from accounts.selectors import credit_overview, freeze_hold_reasons
 
+from ..selectors import open_appeals_by_freeze
+
 
 @login_required
 def home(request):
-    """Staff work in the admin; customers land on their limit details."""
+    """Staff land on the appeal queue (their work), customers on their limit details."""
     if request.user.is_staff:
-        return redirect("admin:index")
+        return redirect("admin:appeals_appeal_changelist")
     return redirect("credit-detail")
 
 
 @login_required
 def credit_detail(request):
     account, active, released = credit_overview(request.user)
+    open_appeals = open_appeals_by_freeze([freeze.pk for freeze in active])
+    for freeze in active:
+        freeze.open_appeal = open_appeals.get(freeze.pk)
     return render(request, "customer/credit_detail.html",
                   {"account": account, "active_freezes": active, "released_freezes": released})
 

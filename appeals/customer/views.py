@@ -1,10 +1,13 @@
+from datetime import timedelta
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import Freeze
 
@@ -12,6 +15,7 @@ from .. import selectors
 from ..errors import AppealError
 from ..evidence import crosscheck
 from ..models import OPEN_STATES, Evidence, Notification, State
+from ..transitions import Transition
 from ..workflow import submit
 from .forms import AppealForm, ResubmitForm
 
@@ -21,6 +25,12 @@ def _canonical_description(freeze: Freeze) -> str:
     return _(
         "My order No. %(number)s has been returned; the system shows %(amount)s yuan frozen; please help release it."
     ) % {"number": number, "amount": freeze.amount}
+
+
+def _repeated_submission(customer, freeze: Freeze):
+    """The customer's open appeal on this freeze if it was filed in the last few seconds."""
+    since = timezone.now() - timedelta(seconds=settings.APPEAL_REPEAT_WINDOW_SECONDS)
+    return freeze.appeals.filter(state__in=OPEN_STATES, customer=customer, created_at__gte=since).first()
 
 
 @login_required
@@ -52,6 +62,10 @@ def appeal_create(request, freeze_id: int):
                 amount=form.cleaned_data["amount"], files=form.cleaned_data["files"],
             )
         except AppealError as exc:
+            repeat = _repeated_submission(request.user, freeze)
+            if repeat:  # a second tap or a resent form raced the first: it is the same appeal
+                messages.info(request, _("Appeal %(ref)s is already filed.") % {"ref": repeat.reference})
+                return redirect("appeal-detail", reference=repeat.reference)
             form.add_error(None, exc.message)
         else:
             messages.success(request, _("Appeal %(ref)s filed. We will notify you of every step.")
@@ -76,6 +90,8 @@ def _detail_page(request, appeal, resubmit_form=None, status=200):
         "evidence": appeal.evidence.all(),
         "timeline": selectors.customer_timeline(appeal),
         "resubmit_form": resubmit_form,
+        "question": appeal.events.filter(transition=Transition.REQUEST_INFO).order_by("-pk").first()
+        if resubmit_form else None,
         "can_withdraw": is_owner and appeal.is_open,
         "unconfirmed": crosscheck.unconfirmed(appeal.evidence_checks) if appeal.is_open else [],
     }, status=status)
@@ -104,9 +120,15 @@ def appeal_resubmit(request, reference: str):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def appeal_withdraw(request, reference: str):
+    """Withdrawing takes a second, deliberate step: a page that asks, whose confirm button is not
+    where the filing or reply button was (a double tap must never withdraw what it just filed)."""
     appeal = selectors.appeal_for_viewer(request.user, reference)
+    if request.method == "GET" or request.POST.get("confirm") != "yes":
+        if not (appeal.customer_id == request.user.pk and appeal.is_open):
+            return redirect("appeal-detail", reference=appeal.reference)
+        return render(request, "appeals/withdraw_confirm.html", {"appeal": appeal})
     try:
         submit.appeal_withdraw(appeal_id=appeal.pk, actor=request.user)
     except AppealError as exc:

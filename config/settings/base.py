@@ -162,6 +162,8 @@ RISK_VIRTUAL_ADDRESS_MARKERS = ["虚拟", "virtual", "代收点", "测试地址"
 RISK_PHASH_MAX_DISTANCE = 8  # bits of 256: "the same image" after re-encoding and resizing
 # Abuse limits per customer and calendar day.
 APPEALS_PER_CUSTOMER_PER_DAY = env.int("APPEALS_PER_CUSTOMER_PER_DAY", default=5)
+# A second filing of the same freeze this soon after the first is a double tap: shown the first.
+APPEAL_REPEAT_WINDOW_SECONDS = 30
 UPLOADS_PER_CUSTOMER_PER_DAY = env.int("UPLOADS_PER_CUSTOMER_PER_DAY", default=30)
 EVIDENCE_RETENTION_DAYS = env.int("EVIDENCE_RETENTION_DAYS", default=180)  # after the appeal is closed
 AUDIT_SAMPLE_RATE = env.float("AUDIT_SAMPLE_RATE", default=0.10)  # share of each agent's daily decisions

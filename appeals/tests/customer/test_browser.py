@@ -188,3 +188,40 @@ def test_an_iphone_heic_and_a_pdf_receipt_are_filed_cleaned_read_and_approved(
     assert ledger_mismatches() == []
     page.reload()
     assert "已通过" in page.inner_text("[data-testid=state]")
+
+
+def test_a_double_tap_files_one_appeal_and_withdrawing_asks_first(browser_page, live_server, tmp_path):
+    call_command("seed_demo", stdout=io.StringIO())
+    freeze = Freeze.objects.get(account__customer__username="demo", reason=Freeze.Reason.NORMAL_REFUND,
+                                status=Freeze.Status.ACTIVE)
+    page = browser_page
+    login(page, live_server, "demo")
+    page.click(f"[data-testid=appeal-{freeze.pk}]")
+    shots = [("order_screenshot", "订单"), ("logistics_screenshot", "SF140"), ("refund_receipt", "退款成功")]
+    for field, text in shots:
+        path = tmp_path / f"{field}.png"
+        path.write_bytes(image_bytes("PNG", text=text))
+        page.set_input_files(f"#id_{field}", str(path))
+    button = page.locator("button.button[type=submit]")
+    button.scroll_into_view_if_needed()
+    box = button.bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.dblclick(x, y)
+    page.wait_for_url("**/appeals/AP*/")
+    page.mouse.click(x, y)  # a third tap where the submit button was, on the appeal's page
+    page.wait_for_load_state()
+    appeal = Appeal.objects.get(freeze=freeze)
+    assert Appeal.objects.filter(freeze=freeze).count() == 1
+    assert appeal.state == State.SUBMITTED
+
+    page.goto(f"{live_server.url}/appeals/{appeal.reference}/")
+    page.click("[data-testid=withdraw]")
+    assert "撤回申诉" in page.inner_text("h1")
+    page.click("[data-testid=keep]")
+    appeal.refresh_from_db()
+    assert appeal.state == State.SUBMITTED
+    page.click("[data-testid=withdraw]")
+    page.click("[data-testid=confirm-withdraw]")
+    page.wait_for_url(f"**/appeals/{appeal.reference}/")
+    appeal.refresh_from_db()
+    assert appeal.state == State.WITHDRAWN

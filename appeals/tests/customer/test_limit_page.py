@@ -80,7 +80,7 @@ def test_anonymous_is_sent_to_login(client):
 
 def test_staff_land_in_admin_customers_on_limit_page(client):
     client.force_login(AgentFactory())
-    assert client.get(reverse("home"))["Location"] == reverse("admin:index")
+    assert client.get(reverse("home"))["Location"] == reverse("admin:appeals_appeal_changelist")
     account = make_account(Decimal("500.00"))
     make_refund(make_order(account, Decimal("50.00")))
     client.force_login(account.customer)
@@ -105,3 +105,41 @@ def test_seed_demo_is_idempotent_and_keeps_ledger_clean(demo):
     assert burst.status == CreditAccount.Status.BANNED
     assert burst.available == 0
     assert set(burst.freezes.values_list("reason", flat=True)) == {Freeze.Reason.MALICIOUS}
+
+
+def test_a_freeze_with_an_open_appeal_links_to_it_instead_of_offering_another(client):
+    from appeals.tests.factories import file_appeal, refund_freeze
+
+    appealed, other = refund_freeze(), None
+    appeal = file_appeal(appealed)
+    other = make_refund(make_order(appealed.account, Decimal("80.00"))).freezes.get()
+    client.force_login(appealed.account.customer)
+    page = client.get(reverse("credit-detail")).content.decode()
+    assert f'data-testid="open-appeal-{appealed.pk}"' in page and appeal.reference in page
+    assert f'data-testid="appeal-{appealed.pk}"' not in page
+    assert f'data-testid="appeal-{other.pk}"' in page  # the other freeze still offers an appeal
+
+
+def test_limit_page_queries_do_not_grow_with_freezes_and_appeals(client, django_assert_max_num_queries):
+    from appeals.tests.factories import file_appeal, refund_freeze
+
+    freeze = refund_freeze()
+    file_appeal(freeze)
+    client.force_login(freeze.account.customer)
+    with django_assert_max_num_queries(12) as few:
+        client.get(reverse("credit-detail"))
+    for amount in ("10.00", "20.00", "30.00"):
+        file_appeal(make_refund(make_order(freeze.account, Decimal(amount))).freezes.get())
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        client.get(reverse("credit-detail"))
+
+
+def test_a_released_freeze_is_not_labelled_as_still_under_review(client):
+    from accounts.services import ledger
+
+    freeze = make_refund(make_order(make_account(Decimal("500.00")), Decimal("50.00"))).freezes.get()
+    ledger.freeze_release(freeze=freeze, source=Freeze.ReleaseSource.TIMER)
+    client.force_login(freeze.account.customer)
+    page = client.get(reverse("credit-detail")).content.decode()
+    assert "退款审核已完成" in page
+    assert "退款审核中" not in page

@@ -263,22 +263,28 @@ def test_pending_evidence_is_not_served(client):
 # --- withdraw -------------------------------------------------------------------------------------
 
 
-def test_owner_withdraws_with_a_post(client):
+def test_owner_withdraws_after_confirming(client):
     appeal = file_appeal()
     client.force_login(appeal.customer)
-    response = client.post(reverse("appeal-withdraw", args=[appeal.reference]))
+    url = reverse("appeal-withdraw", args=[appeal.reference])
+    response = client.post(url, {"confirm": "yes"})
     assert response.status_code == 302
     assert response.url == reverse("appeal-detail", args=[appeal.reference])
     assert state_of(appeal) == State.WITHDRAWN
     assert AppealEvent.objects.filter(appeal=appeal).last().transition == "withdraw"
     page = client.get(response.url)
-    assert reverse("appeal-withdraw", args=[appeal.reference]) not in page.content.decode()  # no second button
+    assert url not in page.content.decode()  # nothing left to withdraw
 
 
-def test_get_on_withdraw_is_405_and_changes_nothing(client):
+def test_withdrawing_asks_first_and_a_bare_post_changes_nothing(client):
     appeal = file_appeal()
     client.force_login(appeal.customer)
-    assert client.get(reverse("appeal-withdraw", args=[appeal.reference])).status_code == 405
+    url = reverse("appeal-withdraw", args=[appeal.reference])
+    detail = client.get(reverse("appeal-detail", args=[appeal.reference])).content.decode()
+    assert f'<a href="{url}"' in detail and 'method="post" action="' + url not in detail  # a link, not a button
+    for response in (client.get(url), client.post(url), client.post(url, {"confirm": "no"})):
+        assert response.status_code == 200
+        assert "撤回申诉" in response.content.decode() and 'name="confirm" value="yes"' in response.content.decode()
     assert state_of(appeal) == State.SUBMITTED
 
 
@@ -288,7 +294,7 @@ def test_withdraw_after_approval_is_refused_with_a_message(client):
     review.appeal_claim(appeal_id=appeal.pk, actor=agent)
     decide.appeal_approve(appeal_id=appeal.pk, actor=agent)
     client.force_login(appeal.customer)
-    response = client.post(reverse("appeal-withdraw", args=[appeal.reference]), follow=True)
+    response = client.post(reverse("appeal-withdraw", args=[appeal.reference]), {"confirm": "yes"}, follow=True)
     assert response.status_code == 200
     assert state_of(appeal) == State.APPROVED
     assert [m.level_tag for m in response.context["messages"]] == ["error"]
@@ -297,7 +303,7 @@ def test_withdraw_after_approval_is_refused_with_a_message(client):
 def test_agent_cannot_withdraw_through_the_page(client):
     appeal = file_appeal()
     client.force_login(AgentFactory())
-    client.post(reverse("appeal-withdraw", args=[appeal.reference]))
+    client.post(reverse("appeal-withdraw", args=[appeal.reference]), {"confirm": "yes"})
     assert state_of(appeal) == State.SUBMITTED
 
 
@@ -353,6 +359,36 @@ def test_empty_reply_is_400_and_keeps_waiting(client, info_requested):
     assert response.status_code == 400
     assert response.context["resubmit_form"].non_field_errors()
     assert state_of(appeal) == State.INFO_REQUESTED
+
+
+def test_reply_form_shows_the_question_and_asks_what_the_screenshots_show(client, info_requested):
+    appeal, _agent = info_requested
+    client.force_login(appeal.customer)
+    page = client.get(reverse("appeal-detail", args=[appeal.reference]))
+    body = page.content.decode()
+    assert 'data-testid="question"' in body
+    assert body.index("请补充退货物流截图") < body.index('name="message"')  # the question above the reply box
+    response = client.post(reverse("appeal-resubmit", args=[appeal.reference]),
+                           {"message": "", "other": screenshot("x.png")})
+    assert response.status_code == 400
+    assert "kind" in response.context["resubmit_form"].errors
+    assert 'data-testid="error-summary"' in response.content.decode()
+    assert state_of(appeal) == State.INFO_REQUESTED and appeal.evidence.count() == 3
+
+
+def test_a_missing_screenshot_says_what_to_add_at_the_top(client):
+    freeze = refund_freeze()
+    client.force_login(freeze.account.customer)
+    url = reverse("appeal-create", args=[freeze.pk])
+    form = client.get(url).context["form"]
+    data = {name: form[name].value() for name, field in form.fields.items()
+            if not isinstance(field, FileField) and form[name].value() is not None}
+    body = client.post(url, data | {"order_screenshot": screenshot("a.png")}).content.decode()
+    summary = body.index('data-testid="error-summary"')
+    assert summary < body.index('name="order_number"')
+    assert "退款凭证" in body[summary:body.index("</div>", summary)]
+    assert "这个字段是必填项" not in body
+    assert not Appeal.objects.exists()
 
 
 def test_customer_page_shows_no_internal_note_and_no_agent_name(client):

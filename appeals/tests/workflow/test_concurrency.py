@@ -95,3 +95,31 @@ def test_approve_racing_reject_ends_in_one_consistent_decision(claimed_appeal):
     assert releases == (1 if approved else 0)
     assert fresh.freeze.status == (Freeze.Status.RELEASED if approved else Freeze.Status.ACTIVE)
     assert ledger_mismatches() == []
+
+
+def test_two_taps_on_submit_at_once_file_one_appeal_and_both_land_on_it():
+    from django.test import Client
+    from django.urls import reverse
+
+    from appeals.tests.factories import image_bytes, upload
+
+    def screenshot(name, text="订单"):
+        return upload(name, image_bytes(text=text))
+
+    freeze = refund_freeze(Decimal("599.00"), customer=UserFactory())
+    order = freeze.refund.order
+
+    def tap():
+        client = Client()
+        client.force_login(freeze.account.customer)
+        return client.post(reverse("appeal-create", args=[freeze.pk]), {
+            "order_number": order.number, "tracking_number": freeze.refund.tracking_number, "amount": "599.00",
+            "description": "已退货，请解冻", "order_screenshot": screenshot("o.png"),
+            "logistics_screenshot": screenshot("l.png", text="SF1"), "refund_receipt": screenshot("r.png"),
+        })
+
+    responses = run_together([tap, tap])
+    appeal = Appeal.objects.get(freeze=freeze)
+    assert [r.status_code for r in responses] == [302, 302], responses
+    assert {r.url for r in responses} == {reverse("appeal-detail", args=[appeal.reference])}
+    assert appeal.evidence.count() == 3
