@@ -12,6 +12,12 @@ class DeskLoginForm(OTPAdminAuthenticationForm):
     """django-otp's admin login, taking the user's only device when none was picked: staff have one
     TOTP device, so username, password and code go in one step instead of two."""
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["otp_token"].label = _("Code from the authenticator app")
+        self.fields["otp_device"].label = _("Authenticator")
+        self.fields["otp_token"].widget.attrs.update({"autocomplete": "one-time-code", "inputmode": "numeric"})
+
     def _chosen_device(self, user):
         device = super()._chosen_device(user)
         if device is None:
@@ -25,6 +31,7 @@ class DeskAdminSite(OTPAdminSite):
     site_header = _("Appeal Desk")
     site_title = _("Appeal Desk")
     index_title = _("Review desk")
+    login_template = "admin/desk_login.html"
 
     def __init__(self, name="admin"):
         super().__init__(name)

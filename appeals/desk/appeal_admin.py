@@ -70,17 +70,13 @@ class QueueFilter(admin.SimpleListFilter):
 
 class AppealEventInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = AppealEvent
-    fields = ("created_at", "actor", "transition_label", "from_state", "to_state", "note", "customer_message")
+    fields = ("created_at", "actor", "get_transition_display", "from_state", "to_state", "note", "customer_message")
     readonly_fields = fields
     extra = 0
     verbose_name_plural = _("Transition log")
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("actor")
-
-    @admin.display(description=_("action"))
-    def transition_label(self, obj):
-        return obj.get_transition_display()
 
 
 class AppealColumns:
@@ -144,6 +140,8 @@ class AppealColumns:
 @admin.register(Appeal)
 class AppealAdmin(FSMAdminMixin, ReadOnlyAdminMixin, AppealColumns, admin.ModelAdmin):
     fsm_fields = ["state"]
+    # A stale link or a second tab: said in words, not django_fsm's "FSM transition 'reject' is not allowed".
+    fsm_transition_not_allowed_msg = _("That action is not available for this appeal in its current state.")
     fsm_forms = {
         Transition.REJECT: forms.RejectForm,
         Transition.REJECT_ESCALATED: forms.RejectForm,
@@ -172,9 +170,6 @@ class AppealAdmin(FSMAdminMixin, ReadOnlyAdminMixin, AppealColumns, admin.ModelA
     readonly_fields = ("reference", "state", "customer_contact", "assignee", "due", "description", "facts",
                        "evidence_thumbnails", "logistics", "checks", "risk", "history")
     inlines = [AppealEventInline]
-
-    class Media:
-        css = {"all": ["css/admin.css"]}
 
     # Access: staff with the view permission open the page; only transitions change it.
 

@@ -62,7 +62,8 @@ def evidence_panel(appeal: Appeal) -> str:
         if item.status == item.Status.READY:
             image = reverse("evidence-image", args=[appeal.reference, item.pk])
             thumb = reverse("evidence-thumb", args=[appeal.reference, item.pk])
-            body = format_html('<a href="{}" target="_blank" rel="noopener"><img src="{}" alt=""></a>', image, thumb)
+            body = format_html('<a href="{}" target="_blank" rel="noopener"><img src="{}" alt="{}"></a>', image, thumb,
+                               _("%(kind)s, full size") % {"kind": item.get_kind_display()})
         else:
             body = format_html("<span>{}</span>", item.rejection_reason or item.get_status_display())
         items.append(format_html('<figure class="evidence">{}<figcaption>{}</figcaption></figure>', body,

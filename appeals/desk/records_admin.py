@@ -1,18 +1,36 @@
 """Read-only records in the admin: the decision log, the notifications sent, the evidence rows."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from accounts.admin import ReadOnlyAdminMixin
 
 from ..models import AppealEvent, Evidence, Notification
+from ..transitions import Transition
+
+
+class TransitionFilter(admin.SimpleListFilter):
+    """The log's actions by their names, not their codes."""
+
+    title = _("action")
+    parameter_name = "transition"
+
+    def lookups(self, request, model_admin):
+        return Transition.choices
+
+    def queryset(self, request, queryset):
+        return queryset.filter(transition=self.value()) if self.value() else queryset
 
 
 @admin.register(AppealEvent)
 class AppealEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The decision log: every transition, read-only for everyone."""
 
-    list_display = ("created_at", "appeal", "actor", "transition", "from_state", "to_state")
-    list_filter = ("transition", "to_state", ("created_at", admin.DateFieldListFilter), "actor")
+    list_display = ("created_at", "appeal", "actor", "get_transition_display", "from_state", "to_state")
+    fields = ("appeal", "actor", "get_transition_display", "from_state", "to_state", "note", "customer_message",
+              "created_at")
+    readonly_fields = ("get_transition_display",)
+    list_filter = (TransitionFilter, "to_state", ("created_at", admin.DateFieldListFilter), "actor")
     list_select_related = ("appeal", "actor")
     search_fields = ("=appeal__reference",)
     date_hierarchy = "created_at"

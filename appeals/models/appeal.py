@@ -210,10 +210,12 @@ class AppealEvent(models.Model):
         ordering = ["created_at", "id"]
 
     def __str__(self):
-        return f"{self.appeal} {self.transition}"
+        return f"{self.appeal} {self.get_transition_display()}"
 
     def get_transition_display(self) -> str:
         return Transition(self.transition).label if self.transition in Transition.values else self.transition
+
+    get_transition_display.short_description = _("action")  # its column title in the admin
 
 
 class Escalation(Appeal):
