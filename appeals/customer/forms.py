@@ -8,7 +8,14 @@ from ..evidence import images
 from ..models import Evidence
 
 
-class MultipleFileInput(forms.ClearableFileInput):
+class FilePicker(forms.FileInput):
+    """A file input with our own button and "no file chosen" in the page's language (the browser's
+    own say "Choose File" whatever the page's language)."""
+
+    template_name = "widgets/file_picker.html"
+
+
+class MultipleFileInput(FilePicker):
     allow_multiple_selected = True
 
 
@@ -66,21 +73,21 @@ class AppealForm(EvidenceFormMixin, forms.Form):
     )
     description = forms.CharField(label=_("Description"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4}))
     order_screenshot = forms.FileField(
-        label=_("Order screenshot"), widget=forms.FileInput(attrs=IMAGE_ACCEPT),
+        label=_("Order screenshot"), widget=FilePicker(attrs=IMAGE_ACCEPT),
         error_messages={"required": _("Add a screenshot of the order page, showing the order number and the amount.")},
     )
     logistics_screenshot = forms.FileField(
-        label=_("Return logistics screenshot (with tracking number)"), widget=forms.FileInput(attrs=IMAGE_ACCEPT),
+        label=_("Return logistics screenshot (with tracking number)"), widget=FilePicker(attrs=IMAGE_ACCEPT),
         error_messages={"required": _("Add a screenshot of the return's tracking page, showing the tracking number.")},
     )
     refund_receipt = forms.FileField(
-        label=_("Refund receipt"), widget=forms.FileInput(attrs=IMAGE_ACCEPT),
+        label=_("Refund receipt"), widget=FilePicker(attrs=IMAGE_ACCEPT),
         error_messages={"required": _("Add the refund receipt (a screenshot or a PDF), showing the refunded amount.")},
     )
     order_history = forms.FileField(label=_("Order history"), required=False,
-                                    widget=forms.FileInput(attrs=IMAGE_ACCEPT))
+                                    widget=FilePicker(attrs=IMAGE_ACCEPT))
     platform_proof = forms.FileField(label=_("External platform refund proof"), required=False,
-                                     widget=forms.FileInput(attrs=IMAGE_ACCEPT))
+                                     widget=FilePicker(attrs=IMAGE_ACCEPT))
     other = MultipleImageField(label=_("Other screenshots"), required=False,
                                widget=MultipleFileInput(attrs=IMAGE_ACCEPT))
 

@@ -55,7 +55,7 @@ def english(client):
 # --- login lockout (django-axes) ------------------------------------------------------------------
 
 LOCKED_EN = "This account is locked for 15 minutes after too many wrong passwords."
-LOCKED_ZH = "密码错误次数过多,该账户已锁定 15 分钟。"
+LOCKED_ZH = "密码错误次数过多，该账户已锁定 15 分钟。"
 
 
 def _login(client, username, password, url=None):

@@ -30,3 +30,10 @@ window.addEventListener("pageshow", () => {
     }
   }
 });
+// File pickers (templates/widgets/file_picker.html) say which files were chosen.
+document.addEventListener("change", (event) => {
+  const input = event.target;
+  const name = input.closest(".picker")?.querySelector(".picker-name");
+  if (!name) return;
+  name.textContent = [...input.files].map((file) => file.name).join("、") || name.dataset.none;
+});

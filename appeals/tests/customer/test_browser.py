@@ -225,3 +225,22 @@ def test_a_double_tap_files_one_appeal_and_withdrawing_asks_first(browser_page, 
     page.wait_for_url(f"**/appeals/{appeal.reference}/")
     appeal.refresh_from_db()
     assert appeal.state == State.WITHDRAWN
+
+
+def test_navigation_fits_one_line_and_file_pickers_speak_chinese_at_375px(browser_page, live_server, tmp_path):
+    call_command("seed_demo", stdout=io.StringIO())
+    freeze = Freeze.objects.get(account__customer__username="demo", reason=Freeze.Reason.NORMAL_REFUND,
+                                status=Freeze.Status.ACTIVE)
+    page = browser_page
+    login(page, live_server, "demo")
+    brand, last = page.locator(".topbar .brand").bounding_box(), page.locator(".topbar nav > *").last.bounding_box()
+    assert abs(brand["y"] - last["y"]) < brand["height"], (brand, last)  # one line: the last item beside the brand
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+
+    page.goto(f"{live_server.url}/appeals/new/{freeze.pk}/")
+    picker = page.locator("#id_order_screenshot").locator("xpath=..")
+    assert "选择文件" in picker.inner_text() and "未选择文件" in picker.inner_text()
+    path = tmp_path / "订单截图.png"
+    path.write_bytes(image_bytes("PNG", text="订单"))
+    page.set_input_files("#id_order_screenshot", str(path))
+    assert "订单截图.png" in picker.locator(".picker-name").inner_text()
