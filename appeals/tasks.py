@@ -73,6 +73,14 @@ def purge_old_evidence(batch_size: int = 200, max_batches: int = 100) -> int:
 
 
 @shared_task(acks_late=True, autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5)
+def purge_staged_uploads() -> int:
+    """Hourly beat job: files kept for a form that was never sent, after a day."""
+    from .evidence.staging import purge_stale
+
+    return purge_stale()
+
+
+@shared_task(acks_late=True, autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5)
 def requeue_stale_evidence(older_than_minutes: int = 5, limit: int = 500) -> int:
     """Beat job: enqueue again evidence still pending after a while."""
     from .evidence.pipeline import evidence_requeue_stale

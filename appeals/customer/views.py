@@ -13,7 +13,7 @@ from accounts.models import Freeze
 
 from .. import selectors
 from ..errors import AppealError
-from ..evidence import crosscheck
+from ..evidence import crosscheck, staging
 from ..models import OPEN_STATES, Evidence, Notification, State
 from ..transitions import Transition
 from ..workflow import submit
@@ -52,7 +52,9 @@ def appeal_create(request, freeze_id: int):
         "amount": freeze.amount,
         "description": _canonical_description(freeze),
     }
-    form = AppealForm(request.POST or None, request.FILES or None, initial=initial, refund_required=refund_required,
+    staged = staging.staged_for(request.user, request.POST.getlist("staged"))
+    files = staging.with_staged(request.FILES, staged) if request.method == "POST" else None
+    form = AppealForm(request.POST or None, files, initial=initial, refund_required=refund_required,
                       logistics_on_file=logistics_on_file)
     if request.method == "POST" and form.is_valid():
         try:
@@ -68,12 +70,25 @@ def appeal_create(request, freeze_id: int):
                 return redirect("appeal-detail", reference=repeat.reference)
             form.add_error(None, exc.message)
         else:
+            staging.discard(staged)
             messages.success(request, _("Appeal %(ref)s filed. We will notify you of every step.")
                              % {"ref": appeal.reference})
             return redirect("appeal-detail", reference=appeal.reference)
+    kept = _keep_files(request, form, staged) if request.method == "POST" else []
     status = 400 if request.method == "POST" else 200
-    return render(request, "appeals/appeal_form.html", {"form": form, "freeze": freeze,
+    return render(request, "appeals/appeal_form.html", {"form": form, "freeze": freeze, "kept": kept,
                                                         "logistics_on_file": logistics_on_file}, status=status)
+
+
+def _keep_files(request, form, staged) -> list:
+    """The form came back: keep the files of every field without an error for the next try, and
+    name them under their fields."""
+    kept = staging.keep(customer=request.user, files=request.FILES, staged=staged,
+                        fields=set(form.fields) - set(form.errors))
+    for row in kept:
+        field = form.fields[row.field]
+        field.kept = [*getattr(field, "kept", []), row.original_name]
+    return kept
 
 
 @login_required
@@ -81,7 +96,7 @@ def appeal_list(request):
     return render(request, "appeals/appeal_list.html", {"appeals": selectors.customer_appeals(request.user)})
 
 
-def _detail_page(request, appeal, resubmit_form=None, status=200):
+def _detail_page(request, appeal, resubmit_form=None, status=200, kept=()):
     is_owner = appeal.customer_id == request.user.pk
     if resubmit_form is None and is_owner and appeal.state == State.INFO_REQUESTED:
         resubmit_form = ResubmitForm(existing_files=appeal.evidence.count())
@@ -90,6 +105,7 @@ def _detail_page(request, appeal, resubmit_form=None, status=200):
         "evidence": appeal.evidence.all(),
         "timeline": selectors.customer_timeline(appeal),
         "resubmit_form": resubmit_form,
+        "kept": kept,
         "question": appeal.events.filter(transition=Transition.REQUEST_INFO).order_by("-pk").first()
         if resubmit_form else None,
         "can_withdraw": is_owner and appeal.is_open,
@@ -106,7 +122,9 @@ def appeal_detail(request, reference: str):
 @require_POST
 def appeal_resubmit(request, reference: str):
     appeal = selectors.appeal_for_viewer(request.user, reference)
-    form = ResubmitForm(request.POST, request.FILES, existing_files=appeal.evidence.count())
+    staged = staging.staged_for(request.user, request.POST.getlist("staged"))
+    form = ResubmitForm(request.POST, staging.with_staged(request.FILES, staged),
+                        existing_files=appeal.evidence.count())
     if form.is_valid():
         try:
             submit.appeal_resubmit(appeal_id=appeal.pk, actor=request.user,
@@ -114,9 +132,10 @@ def appeal_resubmit(request, reference: str):
         except AppealError as exc:
             form.add_error(None, exc.message)
         else:
+            staging.discard(staged)
             messages.success(request, _("Thank you. Your appeal is back with the agent."))
             return redirect("appeal-detail", reference=appeal.reference)
-    return _detail_page(request, appeal, resubmit_form=form, status=400)
+    return _detail_page(request, appeal, resubmit_form=form, status=400, kept=_keep_files(request, form, staged))
 
 
 @login_required

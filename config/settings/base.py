@@ -167,6 +167,8 @@ RISK_PHASH_MAX_DISTANCE = 8  # bits of 256: "the same image" after re-encoding a
 APPEALS_PER_CUSTOMER_PER_DAY = env.int("APPEALS_PER_CUSTOMER_PER_DAY", default=5)
 # A second filing of the same freeze this soon after the first is a double tap: shown the first.
 APPEAL_REPEAT_WINDOW_SECONDS = 30
+# Files chosen on a form that came back with an error are kept this long for the next try.
+STAGED_UPLOAD_KEEP_HOURS = 24
 UPLOADS_PER_CUSTOMER_PER_DAY = env.int("UPLOADS_PER_CUSTOMER_PER_DAY", default=30)
 EVIDENCE_RETENTION_DAYS = env.int("EVIDENCE_RETENTION_DAYS", default=180)  # after the appeal is closed
 AUDIT_SAMPLE_RATE = env.float("AUDIT_SAMPLE_RATE", default=0.10)  # share of each agent's daily decisions
@@ -226,6 +228,7 @@ CELERY_BEAT_SCHEDULE = {
     "email-unsent-notifications": {"task": "appeals.tasks.email_unsent_notifications", "schedule": 600.0},
     "escalate-overdue-appeals": {"task": "appeals.tasks.escalate_overdue_appeals", "schedule": 600.0},
     "purge-old-evidence": {"task": "appeals.tasks.purge_old_evidence", "schedule": crontab(hour=3, minute=15)},
+    "purge-staged-uploads": {"task": "appeals.tasks.purge_staged_uploads", "schedule": crontab(minute=25)},
     "audit-sample-yesterday": {"task": "appeals.tasks.sample_yesterdays_decisions",
                                "schedule": crontab(hour=1, minute=5)},
     # Retries and anything a lost broker message left behind; new events start a run on commit.

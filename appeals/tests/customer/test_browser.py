@@ -244,3 +244,27 @@ def test_navigation_fits_one_line_and_file_pickers_speak_chinese_at_375px(browse
     path.write_bytes(image_bytes("PNG", text="订单"))
     page.set_input_files("#id_order_screenshot", str(path))
     assert "订单截图.png" in picker.locator(".picker-name").inner_text()
+
+
+def test_files_survive_a_form_error(browser_page, live_server, tmp_path):
+    call_command("seed_demo", stdout=io.StringIO())
+    freeze = Freeze.objects.get(account__customer__username="demo", reason=Freeze.Reason.NORMAL_REFUND,
+                                status=Freeze.Status.ACTIVE)
+    page = browser_page
+    login(page, live_server, "demo")
+    page.goto(f"{live_server.url}/appeals/new/{freeze.pk}/")
+    for field, text in [("order_screenshot", "订单"), ("logistics_screenshot", "SF140")]:
+        path = tmp_path / f"{field}.png"
+        path.write_bytes(image_bytes("PNG", text=text))
+        page.set_input_files(f"#id_{field}", str(path))
+    page.click("button.button[type=submit]")
+    page.wait_for_selector("[data-testid=error-summary]")
+    assert "退款凭证" in page.inner_text("[data-testid=error-summary]")
+    assert "order_screenshot.png" in page.inner_text("[data-testid=kept-order_screenshot]")
+    receipt = tmp_path / "receipt.png"
+    receipt.write_bytes(image_bytes("PNG", text="退款成功"))
+    page.set_input_files("#id_refund_receipt", str(receipt))
+    page.click("button.button[type=submit]")
+    page.wait_for_url("**/appeals/AP*/")
+    appeal = Appeal.objects.get(freeze=freeze)
+    assert appeal.evidence.count() == 3

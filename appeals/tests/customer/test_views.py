@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.forms import FileField
 from django.shortcuts import resolve_url
 from django.urls import URLPattern, reverse
+from django.utils.datastructures import MultiValueDict
 from django.utils.html import escape
 
 from accounts.models import Freeze
@@ -373,6 +374,7 @@ def test_reply_form_shows_the_question_and_asks_what_the_screenshots_show(client
     assert response.status_code == 400
     assert "kind" in response.context["resubmit_form"].errors
     assert 'data-testid="error-summary"' in response.content.decode()
+    assert 'data-testid="kept-other"' in response.content.decode()  # the screenshot waits for the next try
     assert state_of(appeal) == State.INFO_REQUESTED and appeal.evidence.count() == 3
 
 
@@ -478,3 +480,74 @@ def test_freeze_with_a_released_status_offers_no_form(client):
     response = client.get(reverse("appeal-create", args=[freeze.pk]))
     assert response.status_code == 302
     assert response.url == reverse("credit-detail")
+
+
+# --- files kept across a form error ----------------------------------------------------------------
+
+
+def _form_data(client, freeze):
+    form = client.get(reverse("appeal-create", args=[freeze.pk])).context["form"]
+    return {name: form[name].value() for name, field in form.fields.items()
+            if not isinstance(field, FileField) and form[name].value() is not None}
+
+
+def test_files_chosen_before_an_error_are_kept_and_filed_with_the_next_try(client):
+    from appeals.models import StagedUpload
+
+    freeze = refund_freeze()
+    client.force_login(freeze.account.customer)
+    url = reverse("appeal-create", args=[freeze.pk])
+    data = _form_data(client, freeze)
+    first = client.post(url, data | {"order_screenshot": screenshot("订单.png"),
+                                     "logistics_screenshot": screenshot("wuliu.png", text="SF1"),
+                                     "refund_receipt": SimpleUploadedFile("r.png", b"not an image")})
+    assert first.status_code == 400 and not Appeal.objects.exists()
+    body = first.content.decode()
+    assert 'data-testid="kept-order_screenshot"' in body and "订单.png" in body
+    assert 'data-testid="kept-refund_receipt"' not in body  # the broken one must be chosen again
+    kept = list(StagedUpload.objects.filter(customer=freeze.account.customer).values_list("pk", flat=True))
+    assert len(kept) == 2
+
+    second = client.post(url, data | {"staged": kept, "refund_receipt": screenshot("receipt.png", text="退款成功")})
+    assert second.status_code == 302
+    appeal = Appeal.objects.get(freeze=freeze)
+    assert sorted(appeal.evidence.values_list("original_name", flat=True)) == ["receipt.png", "wuliu.png", "订单.png"]
+    assert not StagedUpload.objects.exists()  # used: gone
+
+
+def test_another_customers_kept_file_is_never_used(client, other_customer):
+    from appeals.evidence import staging
+    from appeals.models import StagedUpload
+
+    theirs = staging.keep(customer=other_customer, files=MultiValueDict({"order_screenshot": [screenshot("x.png")]}),
+                          staged=[], fields={"order_screenshot"})
+    freeze = refund_freeze()
+    client.force_login(freeze.account.customer)
+    response = client.post(reverse("appeal-create", args=[freeze.pk]),
+                           _form_data(client, freeze) | {"staged": [theirs[0].pk]})
+    assert response.status_code == 400
+    assert "order_screenshot" in response.context["form"].errors
+    assert StagedUpload.objects.filter(customer=other_customer).count() == 1  # theirs untouched
+
+
+def test_kept_files_older_than_a_day_are_purged(django_capture_on_commit_callbacks):
+    import time_machine
+
+    from appeals.evidence import staging
+    from appeals.models import StagedUpload
+
+    customer = refund_freeze().account.customer
+    with time_machine.travel("2026-12-01 09:00 +0800"):
+        old = staging.keep(customer=customer, files=MultiValueDict({"other": [screenshot("old.png")]}),
+                           staged=[], fields={"other"})
+    name = old[0].file.name
+    storage = old[0].file.storage
+    with time_machine.travel("2026-12-02 10:00 +0800"), django_capture_on_commit_callbacks(execute=True):
+        fresh = staging.keep(customer=customer, files=MultiValueDict({"other": [screenshot("new.png")]}),
+                             staged=old, fields={"other"})  # a second try: the old file is replaced
+        assert [row.original_name for row in fresh] == ["new.png"]
+        assert staging.purge_stale() == 0  # the new one is an hour old
+    with time_machine.travel("2026-12-03 11:00 +0800"), django_capture_on_commit_callbacks(execute=True):
+        assert staging.purge_stale() == 1
+    assert not StagedUpload.objects.exists()
+    assert not storage.exists(name)
