@@ -12,12 +12,14 @@ from .appeal import (
     new_reference,
 )
 from .audit import AuditSample, AuditVerdict
+from .canned import CannedReply
 from .evidence import REQUIRED_REFUND_EVIDENCE, Evidence, EvidenceHashBand
 from .notification import Notification
 from .staged import StagedUpload
 
 __all__ = [
     "CLOSED_STATES", "DECIDED_STATES", "OPEN_STATES", "REQUIRED_REFUND_EVIDENCE", "Appeal", "AppealEvent",
-    "AuditSample", "AuditVerdict", "Escalation", "Evidence", "EvidenceHashBand", "Notification", "RejectReason",
+    "AuditSample", "AuditVerdict", "CannedReply", "Escalation", "Evidence", "EvidenceHashBand", "Notification",
+    "RejectReason",
     "StagedUpload", "State", "new_reference",
 ]

@@ -5,7 +5,7 @@ import pytest
 from django.core.management import call_command
 
 from accounts.models import Freeze
-from appeals.models import Appeal, Evidence, State
+from appeals.models import Appeal, CannedReply, Evidence, State
 from appeals.tests.conftest import login
 from appeals.tests.factories import image_bytes
 
@@ -268,3 +268,37 @@ def test_files_survive_a_form_error(browser_page, live_server, tmp_path):
     page.wait_for_url("**/appeals/AP*/")
     appeal = Appeal.objects.get(freeze=freeze)
     assert appeal.evidence.count() == 3
+
+
+def test_reject_form_starts_on_the_suggested_reason_and_a_canned_reply_fills_the_message(
+        browser_page, live_server, settings):
+    from accounts.tests.factories import AgentFactory
+    from appeals.tests.factories import file_appeal, refund_freeze
+    from appeals.workflow import review
+
+    settings.STAFF_OTP_REQUIRED = False
+    agent = AgentFactory(username="agent_canned")
+    agent.set_password("demo1234")
+    agent.save()
+    appeal = file_appeal(refund_freeze())
+    review.appeal_claim(appeal_id=appeal.pk, actor=agent)
+    Appeal.objects.filter(pk=appeal.pk).update(evidence_checks=[
+        {"code": "refund_amount", "status": "contradicts", "expected": "599.00", "read": "59.90"}])
+    reply = CannedReply.objects.create(name="金额不符", use="reject", reject_reason="evidence_mismatch",
+                                       text_zh="订单 {order_number} 退款凭证金额与 ¥{amount} 不符。", text_en="No.")
+    page = browser_page
+    page.set_viewport_size({"width": 1440, "height": 900})
+    page.goto(f"{live_server.url}/admin/login/")
+    page.fill("#id_username", "agent_canned")
+    page.fill("#id_password", "demo1234")
+    page.click("input[type=submit]")
+    page.goto(f"{live_server.url}/admin/appeals/appeal/{appeal.pk}/transition/reject/")
+    assert page.input_value("#id_reason") == "evidence_mismatch"
+    page.select_option("#id_reason", "evidence_missing")  # the agent changes it; the reply sets it back
+    page.select_option("#canned-reply", f"{reply.pk}-zh")
+    message = page.input_value("#id_message")
+    assert appeal.freeze.refund.order.number in message and "599.00" in message
+    page.click("input[type=submit][value]")
+    page.wait_for_url("**/admin/appeals/appeal/**")
+    appeal.refresh_from_db()
+    assert (appeal.state, appeal.reject_reason) == (State.REJECTED, "evidence_mismatch")
