@@ -1,12 +1,13 @@
 """Reads for the appeal pages, scoped to who is asking."""
 
+from django.db.models import BooleanField, ExpressionWrapper, OuterRef, Q, Subquery
 from django.http import Http404
 
 from accounts import roles
 from accounts.selectors import logistics_on_file
 
-from .models import OPEN_STATES, REQUIRED_REFUND_EVIDENCE, Appeal, AppealEvent, Evidence, RejectReason
-from .transitions import CUSTOMER_LINES
+from .models import OPEN_STATES, REQUIRED_REFUND_EVIDENCE, Appeal, AppealEvent, Evidence, RejectReason, State
+from .transitions import CUSTOMER_LINES, Transition
 
 
 def appeal_for_viewer(user, reference: str) -> Appeal:
@@ -26,6 +27,14 @@ def evidence_for_viewer(user, reference: str, pk: int) -> Evidence:
         return appeal.evidence.get(pk=pk)
     except Evidence.DoesNotExist as exc:
         raise Http404 from exc
+
+
+def with_customer_reply(appeals):
+    """Annotate `customer_replied`: the appeal is in review and its last event is the customer's
+    reply, so its agent owes it a look (the queue marks it; an agent's next appeal is such a one first)."""
+    last = AppealEvent.objects.filter(appeal=OuterRef("pk")).order_by("-created_at", "-pk").values("transition")[:1]
+    return appeals.annotate(last_transition=Subquery(last)).annotate(customer_replied=ExpressionWrapper(
+        Q(state=State.IN_REVIEW, last_transition=Transition.RESUBMIT), output_field=BooleanField()))
 
 
 def open_appeals_by_freeze(freeze_ids: list[int]) -> dict:

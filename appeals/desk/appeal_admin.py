@@ -18,6 +18,7 @@ from accounts.admin import ReadOnlyAdminMixin
 
 from ..errors import AppealError
 from ..models import OPEN_STATES, Appeal, AppealEvent, Escalation, State
+from ..selectors import with_customer_reply
 from ..transitions import DECISIONS, STAFF_ACTIONS, Transition
 from ..workflow import decide, review
 from . import dashboard, forms, panels, views
@@ -98,6 +99,12 @@ class AppealColumns:
     def freeze_reason(self, obj):
         return obj.freeze.get_reason_display()
 
+    @admin.display(description=_("state"), ordering="state")
+    def state_display(self, obj):
+        if getattr(obj, "customer_replied", False):
+            return format_html('{} <span class="replied">{}</span>', obj.get_state_display(), _("customer replied"))
+        return obj.get_state_display()
+
     @admin.display(description=_("age"), ordering="created_at")
     def age(self, obj):
         hours = int((timezone.now() - obj.created_at).total_seconds() // 3600)
@@ -149,7 +156,7 @@ class AppealAdmin(FSMAdminMixin, ReadOnlyAdminMixin, AppealColumns, admin.ModelA
         Transition.ESCALATE: forms.EscalateForm,
     }
     change_list_template = "admin/appeals/appeal/change_list.html"
-    list_display = ("reference", "customer_display", "frozen_amount", "freeze_reason", "risk_level", "state",
+    list_display = ("reference", "customer_display", "frozen_amount", "freeze_reason", "risk_level", "state_display",
                     "assignee", "age", "due")
     list_filter = (QueueFilter, "state", "risk_level", ("freeze__reason", admin.ChoicesFieldListFilter),
                    ("freeze__refund__order__platform", admin.ChoicesFieldListFilter))
@@ -174,9 +181,9 @@ class AppealAdmin(FSMAdminMixin, ReadOnlyAdminMixin, AppealColumns, admin.ModelA
     # Access: staff with the view permission open the page; only transitions change it.
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related(
+        return with_customer_reply(super().get_queryset(request).select_related(
             "customer", "assignee", "freeze__account", "freeze__refund__order"
-        ).prefetch_related("evidence")
+        ).prefetch_related("evidence"))
 
     def has_change_permission(self, request, obj=None):
         return self.has_view_permission(request, obj)
@@ -233,10 +240,7 @@ class AppealAdmin(FSMAdminMixin, ReadOnlyAdminMixin, AppealColumns, admin.ModelA
     def _next_after_decision(self, request, response):
         if not getattr(request, "appeal_decided", False):
             return response
-        mine = Appeal.objects.filter(assignee=request.user, state=State.IN_REVIEW).order_by("due_at", "pk").first()
-        if mine:
-            return redirect("admin:appeals_appeal_change", mine.pk)
-        return redirect("admin:appeals_appeal_changelist")
+        return views.open_next(request)
 
     def response_change(self, request, obj):
         return self._next_after_decision(request, super().response_change(request, obj))

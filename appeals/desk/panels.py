@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 
-from accounts.models import Freeze, Refund
+from accounts.models import Freeze, Refund, RiskLevel
 
 from .. import risk as appeal_risk
 from ..evidence import crosscheck
@@ -92,8 +92,13 @@ def risk_panel(appeal: Appeal) -> str:
     lines = format_html_join("", '<li class="risk-{}"><strong>{}</strong>: {}</li>',
                              ((rule["level"], rule["title"], rule["agent"]) for rule in rules))
     needs = _("Needs a supervisor's approval.") if appeal.requires_supervisor else ""
-    return format_html('<p class="risk risk-{}">{} {}</p><ul>{}</ul>', appeal.risk_level,
-                       appeal.get_risk_level_display(), needs, lines or format_html("<li>{}</li>", _("No rule fired.")))
+    # Read by static/js/desk.js: an approval that is not low risk asks first.
+    confirm = "" if appeal.risk_level == RiskLevel.LOW else _(
+        "Risk: %(level)s. Approve and release ¥%(amount)s to the customer?") % {
+        "level": appeal.get_risk_level_display(), "amount": appeal.freeze.amount}
+    return format_html('<p class="risk risk-{}" data-confirm-approve="{}">{} {}</p><ul>{}</ul>', appeal.risk_level,
+                       confirm, appeal.get_risk_level_display(), needs,
+                       lines or format_html("<li>{}</li>", _("No rule fired.")))
 
 
 def history_panel(appeal: Appeal) -> str:

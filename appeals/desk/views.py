@@ -20,7 +20,13 @@ def take_next(request):
     if not roles.is_reviewer(request.user):
         messages.error(request, _("Only agents and supervisors take appeals."))
         return redirect("admin:appeals_appeal_changelist")
-    appeal = review.appeal_take_next(actor=request.user)
+    return open_next(request, resume=False)
+
+
+def open_next(request, resume: bool = True):
+    """After a decision or on "take next": the agent's next appeal (appeals.workflow.review.appeal_next_for),
+    or the queue when none is waiting."""
+    appeal = review.appeal_next_for(actor=request.user, resume=resume)
     if appeal is None:
         messages.info(request, _("No unassigned appeal is waiting."))
         return redirect("admin:appeals_appeal_changelist")

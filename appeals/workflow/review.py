@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from ..errors import InvalidAppeal
 from ..models import Appeal, State
 from ..notifications import notify_customer
+from ..selectors import with_customer_reply
 from ..transitions import Transition
 from .steps import apply_transition, lock_appeal
 
@@ -34,6 +35,16 @@ def appeal_take_next(*, actor) -> Appeal | None:
         .first()
     )
     return appeal and _claim(appeal, actor)
+
+
+def appeal_next_for(*, actor, resume: bool = True) -> Appeal | None:
+    """The appeal an agent should open next: their own in review with a customer's reply first, then
+    (`resume`, after a decision) the rest of their own by due time; else the most urgent unassigned
+    one, claimed for them."""
+    mine = with_customer_reply(Appeal.objects.filter(assignee=actor, state=State.IN_REVIEW))
+    if not resume:
+        mine = mine.filter(customer_replied=True)
+    return mine.order_by("-customer_replied", "due_at", "pk").first() or appeal_take_next(actor=actor)
 
 
 @transaction.atomic

@@ -73,8 +73,9 @@ def test_agent_takes_next_opens_a_screenshot_and_approves(browser_page, live_ser
 
     account = appeal.freeze.account
     available_before = account.available
+    page.on("dialog", lambda dialog: dialog.accept())  # a demo appeal that is not low risk asks first
     page.click("button[name=_fsm_transition_to][value=approve]")
-    page.wait_for_url("**/admin/appeals/appeal/")  # no other appeal of this agent: back to the queue
+    page.wait_for_url(lambda url: f"/admin/appeals/appeal/{appeal.pk}/" not in url)  # on to the next appeal
     assert "✓" in page.inner_text(".messagelist")
     appeal.refresh_from_db()
     account.refresh_from_db()
@@ -302,3 +303,48 @@ def test_reject_form_starts_on_the_suggested_reason_and_a_canned_reply_fills_the
     page.wait_for_url("**/admin/appeals/appeal/**")
     appeal.refresh_from_db()
     assert (appeal.state, appeal.reject_reason) == (State.REJECTED, "evidence_mismatch")
+
+
+def test_approving_a_risky_appeal_asks_first_and_each_decision_opens_the_next(browser_page, live_server, settings):
+    from accounts.models import RiskLevel
+    from accounts.tests.factories import AgentFactory
+    from appeals.tests.factories import file_appeal, refund_freeze
+    from appeals.workflow import review
+
+    settings.STAFF_OTP_REQUIRED = False
+    agent = AgentFactory(username="agent_flow")
+    agent.set_password("demo1234")
+    agent.save()
+    risky, low = file_appeal(refund_freeze()), file_appeal(refund_freeze())
+    Appeal.objects.filter(pk=risky.pk).update(risk_level=RiskLevel.MEDIUM, due_at=low.due_at)
+    # The two share their screenshots (the reuse rule fires on the second): set the levels under test.
+    Appeal.objects.filter(pk=low.pk).update(due_at=low.due_at + (low.due_at - low.created_at),
+                                            risk_level=RiskLevel.LOW, risk_rules=[])
+    review.appeal_claim(appeal_id=risky.pk, actor=agent)
+    page = browser_page
+    page.set_viewport_size({"width": 1440, "height": 900})
+    page.goto(f"{live_server.url}/admin/login/")
+    page.fill("#id_username", "agent_flow")
+    page.fill("#id_password", "demo1234")
+    page.click("input[type=submit]")
+    page.goto(f"{live_server.url}/admin/appeals/appeal/{risky.pk}/change/")
+    questions = []
+    page.once("dialog", lambda dialog: (questions.append(dialog.message), dialog.dismiss()))
+    page.click("button[name=_fsm_transition_to][value=approve]")
+    assert questions and "¥599.00" in questions[0]
+    risky.refresh_from_db()
+    assert risky.state == State.IN_REVIEW  # dismissed: nothing happened
+
+    loads = []
+    page.on("load", lambda _page: loads.append(page.url))
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.click("button[name=_fsm_transition_to][value=approve]")
+    page.wait_for_url(f"**/admin/appeals/appeal/{low.pk}/change/")
+    risky.refresh_from_db()
+    low.refresh_from_db()
+    assert risky.state == State.APPROVED and (low.state, low.assignee) == (State.IN_REVIEW, agent)
+    assert len(loads) == 1  # the decision and the next appeal: one page load
+    page.click("button[name=_fsm_transition_to][value=approve]")  # low risk: no question
+    page.wait_for_url("**/admin/appeals/appeal/")
+    low.refresh_from_db()
+    assert low.state == State.APPROVED

@@ -115,16 +115,6 @@ def row_of(html, reference):
     return rows[0]
 
 
-@pytest.fixture
-def login(client):
-    def _login(user):
-        client.force_login(user)
-        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-        return client
-
-    return _login
-
-
 def post_transition(client, appeal, name):
     """Click a transition button on the appeal page, sending the form the page holds."""
     page = client.get(change_url(appeal))

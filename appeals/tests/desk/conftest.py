@@ -1,0 +1,14 @@
+import pytest
+from django.conf import settings
+
+
+@pytest.fixture
+def login(client):
+    """Sign a staff member in (English pages, so assertions do not depend on the catalogue)."""
+
+    def _login(user):
+        client.force_login(user)
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+        return client
+
+    return _login
