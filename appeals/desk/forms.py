@@ -22,6 +22,16 @@ class EscalateForm(forms.Form):
                            widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
 
 
+class ProposeApprovalForm(forms.Form):
+    note = forms.CharField(label=_("Why the appeal should be approved (for the confirming supervisor)"),
+                           widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+
+
+class ReturnProposalForm(forms.Form):
+    note = forms.CharField(label=_("Why the proposal goes back (internal)"), widget=forms.Textarea(attrs={"rows": 3}),
+                           max_length=2000)
+
+
 class VerdictForm(forms.Form):
     verdict = forms.ChoiceField(label=_("Verdict"), choices=AuditVerdict.Verdict.choices,
                                 widget=forms.RadioSelect)

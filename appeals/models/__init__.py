@@ -14,9 +14,10 @@ from .appeal import (
 from .audit import AuditSample, AuditVerdict
 from .evidence import REQUIRED_REFUND_EVIDENCE, Evidence, EvidenceHashBand
 from .notification import Notification
+from .review import Review, ReviewEvent, ReviewKind, ReviewState
 
 __all__ = [
     "CLOSED_STATES", "DECIDED_STATES", "OPEN_STATES", "REQUIRED_REFUND_EVIDENCE", "Appeal", "AppealEvent",
     "AuditSample", "AuditVerdict", "Escalation", "Evidence", "EvidenceHashBand", "Notification", "RejectReason",
-    "State", "new_reference",
+    "Review", "ReviewEvent", "ReviewKind", "ReviewState", "State", "new_reference",
 ]
