@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,6 +13,7 @@ from ..errors import AppealError
 from ..evidence import crosscheck
 from ..models import OPEN_STATES, Evidence, Notification, State
 from ..workflow import submit
+from . import reviews
 from .forms import AppealForm, ResubmitForm
 
 
@@ -67,7 +68,7 @@ def appeal_list(request):
     return render(request, "appeals/appeal_list.html", {"appeals": selectors.customer_appeals(request.user)})
 
 
-def _detail_page(request, appeal, resubmit_form=None, status=200):
+def detail_page(request, appeal, resubmit_form=None, status=200, review_form=None):
     is_owner = appeal.customer_id == request.user.pk
     if resubmit_form is None and is_owner and appeal.state == State.INFO_REQUESTED:
         resubmit_form = ResubmitForm(existing_files=appeal.evidence.count())
@@ -78,12 +79,13 @@ def _detail_page(request, appeal, resubmit_form=None, status=200):
         "resubmit_form": resubmit_form,
         "can_withdraw": is_owner and appeal.is_open,
         "unconfirmed": crosscheck.unconfirmed(appeal.evidence_checks) if appeal.is_open else [],
+        **(reviews.review_box(appeal=appeal, form=review_form) if is_owner else {}),
     }, status=status)
 
 
 @login_required
 def appeal_detail(request, reference: str):
-    return _detail_page(request, selectors.appeal_for_viewer(request.user, reference))
+    return detail_page(request, selectors.appeal_for_viewer(request.user, reference))
 
 
 @login_required
@@ -100,7 +102,7 @@ def appeal_resubmit(request, reference: str):
         else:
             messages.success(request, _("Thank you. Your appeal is back with the agent."))
             return redirect("appeal-detail", reference=appeal.reference)
-    return _detail_page(request, appeal, resubmit_form=form, status=400)
+    return detail_page(request, appeal, resubmit_form=form, status=400)
 
 
 @login_required
@@ -114,6 +116,17 @@ def appeal_withdraw(request, reference: str):
     else:
         messages.success(request, _("You withdrew appeal %(ref)s.") % {"ref": appeal.reference})
     return redirect("appeal-detail", reference=appeal.reference)
+
+
+@login_required
+@require_POST
+def review_from_appeal(request, reference: str):
+    appeal = selectors.appeal_for_viewer(request.user, reference)
+    if appeal.customer_id != request.user.pk:
+        raise Http404
+    result = reviews.request_review(request, appeal=appeal)
+    return result if isinstance(result, HttpResponse) else detail_page(request, appeal, status=400,
+                                                                           review_form=result)
 
 
 @login_required

@@ -37,3 +37,19 @@ class VerdictForm(forms.Form):
                                 widget=forms.RadioSelect)
     note = forms.CharField(label=_("Note (required to overturn)"), required=False, max_length=2000,
                            widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ReviewForm(forms.Form):
+    outcome = forms.ChoiceField(label=_("Outcome"), widget=forms.RadioSelect, choices=[
+        ("uphold", _("Uphold the decision")), ("overturn", _("Overturn it (release; restore a banned account)"))])
+    message = forms.CharField(label=_("Answer to the customer (what was checked, why)"), max_length=2000,
+                              widget=forms.Textarea(attrs={"rows": 3}))
+    note = forms.CharField(label=_("Internal note"), required=False, max_length=2000,
+                           widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ConfirmOverturnForm(forms.Form):
+    action = forms.ChoiceField(label=_("Four eyes"), widget=forms.RadioSelect, choices=[
+        ("confirm", _("Confirm the overturn")), ("return", _("Send the proposal back"))])
+    note = forms.CharField(label=_("Note (required to send back)"), required=False, max_length=2000,
+                           widget=forms.Textarea(attrs={"rows": 2}))
