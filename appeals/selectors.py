@@ -1,12 +1,13 @@
 """Reads for the appeal pages, scoped to who is asking."""
 
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from accounts import roles
 from accounts.selectors import logistics_on_file
 
 from .models import REQUIRED_REFUND_EVIDENCE, Appeal, AppealEvent, Evidence, RejectReason
-from .transitions import CUSTOMER_LINES
+from .transitions import CUSTOMER_LINES, DECISIONS
 
 
 def appeal_for_viewer(user, reference: str) -> Appeal:
@@ -33,9 +34,14 @@ def customer_appeals(user):
 
 
 def _customer_line(event: AppealEvent, appeal: Appeal) -> str:
-    """What the customer is told about one event (appeals.transitions.CUSTOMER_LINES)."""
-    reason = RejectReason(appeal.reject_reason).label if appeal.reject_reason else ""
-    return CUSTOMER_LINES[event.transition] % {"msg": event.customer_message or "—", "reason": reason}
+    """What the customer is told about one event (appeals.transitions.CUSTOMER_LINES). The reason is
+    the event's own, so a rejection later overturned still reads as it was decided; a decision
+    says whether a person or the system made it (never the person's name)."""
+    reason = RejectReason(event.reject_reason).label if event.reject_reason else "—"
+    line = CUSTOMER_LINES[event.transition] % {"msg": event.customer_message or "—", "reason": reason}
+    if event.transition in DECISIONS and event.actor_id:
+        line = f"{line} {_('(decided by our staff)')}"
+    return line
 
 
 def customer_timeline(appeal: Appeal) -> list[tuple]:

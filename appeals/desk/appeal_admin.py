@@ -73,7 +73,8 @@ class QueueFilter(admin.SimpleListFilter):
 
 class AppealEventInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = AppealEvent
-    fields = ("created_at", "actor", "transition_label", "from_state", "to_state", "note", "customer_message")
+    fields = ("created_at", "actor", "transition_label", "from_state", "to_state", "reject_reason", "note",
+              "customer_message")
     readonly_fields = fields
     extra = 0
     verbose_name_plural = _("Transition log")

@@ -242,6 +242,8 @@ class AppealEvent(models.Model):
     to_state = models.CharField(_("to"), max_length=20, choices=State.choices)
     note = models.TextField(_("internal note"), blank=True)
     customer_message = models.TextField(_("message to the customer"), blank=True)
+    # The reason a rejection gave, kept with the event: an overturn clears the appeal's, not this.
+    reject_reason = models.CharField(_("reject reason"), max_length=24, choices=RejectReason.choices, blank=True)
     created_at = models.DateTimeField(_("at"), default=timezone.now)
 
     class Meta:

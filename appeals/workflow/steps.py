@@ -80,7 +80,8 @@ def log_event(appeal: Appeal, name: Transition, actor, *, from_state: str = "", 
               customer_message: str = "") -> AppealEvent:
     """Write the AppealEvent, and the outbox event other systems hear (appeals.transitions.EVENTS_OUT)."""
     event = AppealEvent.objects.create(appeal=appeal, actor=actor, transition=name, from_state=from_state,
-                                       to_state=appeal.state, note=note, customer_message=customer_message)
+                                       to_state=appeal.state, note=note, customer_message=customer_message,
+                                       reject_reason=appeal.reject_reason if appeal.state == State.REJECTED else "")
     if name in EVENTS_OUT:
         outbox.record(EVENTS_OUT[name], account_id=appeal.freeze.account_id, data={
             "reference": appeal.reference, "freeze_id": appeal.freeze_id, "transition": str(name),
