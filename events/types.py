@@ -14,7 +14,7 @@ class EventType(models.TextChoices):
     REFUND_SYNCED = "refund.synced", _("External refund synced")
     APPEAL_SUBMITTED = "appeal.submitted", _("Appeal submitted")
     APPEAL_DECIDED = "appeal.decided", _("Appeal decided")
-    APPEAL_OVERTURNED = "appeal.overturned", _("Appeal decision overturned on audit")
+    APPEAL_OVERTURNED = "appeal.overturned", _("Appeal decision overturned (audit or review)")
     # The customer's review of a decision (复核, complaint rules Art. 20): appeals.workflow.reviews.
     REVIEW_REQUESTED = "review.requested", _("Review requested")
     REVIEW_DECIDED = "review.decided", _("Review decided")

@@ -53,13 +53,13 @@ def request_review(request, *, appeal=None, freeze=None):
             form.add_error(None, exc.message)
         else:
             messages.success(request, _("Review %(ref)s requested.") % {"ref": review.reference})
-            return redirect("review-detail", reference=review.reference)
+            return redirect("review-detail", code=review.reference)
     return form
 
 
 @login_required
-def review_detail(request, reference: str):
-    review = get_object_or_404(Review.objects.select_related("appeal", "freeze"), reference=reference,
+def review_detail(request, code: str):
+    review = get_object_or_404(Review.objects.select_related("appeal", "freeze"), reference=code,
                                customer=request.user)
     timeline = [(event.created_at, REVIEW_LINES[event.action] % {"msg": event.customer_message or "—"})
                 for event in review.events.all()]

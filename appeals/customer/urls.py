@@ -14,7 +14,7 @@ urlpatterns = [
     path("appeals/<str:reference>/reply/", views.appeal_resubmit, name="appeal-resubmit"),
     path("appeals/<str:reference>/withdraw/", views.appeal_withdraw, name="appeal-withdraw"),
     path("appeals/<str:reference>/review/", views.review_from_appeal, name="review-from-appeal"),
-    path("reviews/<str:reference>/", reviews.review_detail, name="review-detail"),
+    path("reviews/<str:code>/", reviews.review_detail, name="review-detail"),
     path("appeals/<str:reference>/evidence/<int:pk>/image/", views.evidence_file, {"variant": "image"},
          name="evidence-image"),
     path("appeals/<str:reference>/evidence/<int:pk>/thumb/", views.evidence_file, {"variant": "thumb"},
