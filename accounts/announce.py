@@ -49,3 +49,10 @@ def refund_synced(freeze: Freeze | None, refund) -> None:
         "freeze_id": freeze.pk if freeze else None,
         "expected_release_on": _day(freeze.expected_release_on) if freeze else None,
     })
+
+
+def account_restored(account: CreditAccount, *, released: list[Freeze], note: str = "") -> None:
+    outbox.record(EventType.ACCOUNT_RESTORED, account_id=account.pk, data={
+        "status": account.status, "released_freeze_ids": [freeze.pk for freeze in released],
+        "available": str(account.available), "note": note,
+    })

@@ -83,7 +83,9 @@ CUSTOMERS = [
     ("clean", "136 0013 6000", "5000.00", seed_clean_refund, "appeal approved straight through by the worker"),
     ("doctored", "135 0013 5000", "5000.00", seed_doctored_receipt, "appeal held: the receipt's amount ✗"),
 ]
-STAFF = [("agent", roles.AGENT), ("agent2", roles.AGENT), ("supervisor", roles.SUPERVISOR)]
+# Two supervisors: a four-eyes approval takes two people (one proposes, another confirms).
+STAFF = [("agent", roles.AGENT), ("agent2", roles.AGENT), ("supervisor", roles.SUPERVISOR),
+         ("supervisor2", roles.SUPERVISOR)]
 
 
 

@@ -221,6 +221,7 @@ class Freeze(models.Model):
         TIMER = "timer", _("Automatic release on the expected date")
         APPEAL = "appeal", _("Approved appeal")
         STAFF = "staff", _("Released by staff")
+        REVIEW = "review", _("Decision overturned on the customer's review")
 
     account = models.ForeignKey(
         CreditAccount, on_delete=models.PROTECT, related_name="freezes", verbose_name=_("credit account")

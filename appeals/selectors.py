@@ -2,12 +2,13 @@
 
 from django.db.models import BooleanField, ExpressionWrapper, OuterRef, Q, Subquery
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from accounts import roles
 from accounts.selectors import logistics_on_file
 
 from .models import OPEN_STATES, REQUIRED_REFUND_EVIDENCE, Appeal, AppealEvent, Evidence, RejectReason, State
-from .transitions import CUSTOMER_LINES, Transition
+from .transitions import CUSTOMER_LINES, DECISIONS, Transition
 
 
 def appeal_for_viewer(user, reference: str) -> Appeal:
@@ -51,9 +52,14 @@ def customer_appeals(user):
 
 
 def _customer_line(event: AppealEvent, appeal: Appeal) -> str:
-    """What the customer is told about one event (appeals.transitions.CUSTOMER_LINES)."""
-    reason = RejectReason(appeal.reject_reason).label if appeal.reject_reason else ""
-    return CUSTOMER_LINES[event.transition] % {"msg": event.customer_message or "—", "reason": reason}
+    """What the customer is told about one event (appeals.transitions.CUSTOMER_LINES). The reason is
+    the event's own, so a rejection later overturned still reads as it was decided; a decision
+    says whether a person or the system made it (never the person's name)."""
+    reason = RejectReason(event.reject_reason).label if event.reject_reason else "—"
+    line = CUSTOMER_LINES[event.transition] % {"msg": event.customer_message or "—", "reason": reason}
+    if event.transition in DECISIONS and event.actor_id:
+        line = f"{line} {_('(decided by our staff)')}"
+    return line
 
 
 def customer_timeline(appeal: Appeal) -> list[tuple]:

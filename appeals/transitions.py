@@ -18,6 +18,9 @@ class Transition(models.TextChoices):
     ESCALATE = "escalate", _("Escalate to a supervisor")
     APPROVE = "approve", _("Approve and release")
     APPROVE_BY_SYSTEM = "approve_by_system", _("Approved by the system")
+    PROPOSE_APPROVAL = "propose_approval", _("Propose approval (four eyes)")
+    CONFIRM_APPROVAL = "confirm_approval", _("Confirm approval and release")
+    RETURN_PROPOSAL = "return_proposal", _("Send the proposal back")
     REJECT = "reject", _("Reject")
     REJECT_ESCALATED = "reject_escalated", _("Reject (escalated)")
     WITHDRAW = "withdraw", _("Withdrawn by the customer")
@@ -25,15 +28,17 @@ class Transition(models.TextChoices):
     ESCALATE_OVERDUE = "escalate_overdue", _("Escalated: past its due time")
     OVERTURN_REJECTION = "overturn_rejection", _("Rejection overturned on audit")
     OVERTURN_APPROVAL = "overturn_approval", _("Approval overturned on audit")
+    OVERTURN_ON_REVIEW = "overturn_on_review", _("Rejection overturned on the customer's review")
     PLATFORM_SYNCED = "platform_synced", _("External platform confirmed the refund")
 
 
 # Decisions: sampled for audit, counted on the dashboard, exported.
-DECISIONS = frozenset({Transition.APPROVE, Transition.APPROVE_BY_SYSTEM, Transition.REJECT,
-                       Transition.REJECT_ESCALATED})
-APPROVALS = frozenset({Transition.APPROVE, Transition.APPROVE_BY_SYSTEM})
+DECISIONS = frozenset({Transition.APPROVE, Transition.APPROVE_BY_SYSTEM, Transition.CONFIRM_APPROVAL,
+                       Transition.REJECT, Transition.REJECT_ESCALATED})
+APPROVALS = frozenset({Transition.APPROVE, Transition.APPROVE_BY_SYSTEM, Transition.CONFIRM_APPROVAL})
 # What staff do from the appeal page's decision bar, in the order its buttons appear.
 STAFF_ACTIONS = (Transition.CLAIM, Transition.REQUEST_INFO, Transition.ESCALATE, Transition.APPROVE,
+                 Transition.PROPOSE_APPROVAL, Transition.CONFIRM_APPROVAL, Transition.RETURN_PROPOSAL,
                  Transition.REJECT, Transition.REJECT_ESCALATED)
 
 # What the customer reads for each event: no agent names, no internal notes. %(msg)s is the message
@@ -46,6 +51,9 @@ CUSTOMER_LINES = {
     Transition.ESCALATE: _("Your appeal is being reviewed further."),
     Transition.APPROVE: _("Approved: the frozen amount was released."),
     Transition.APPROVE_BY_SYSTEM: _("Approved automatically: your screenshots matched our records."),
+    Transition.PROPOSE_APPROVAL: _("A reviewer recommended approval; a second person confirms it."),
+    Transition.CONFIRM_APPROVAL: _("Approved by a second person: the frozen amount was released."),
+    Transition.RETURN_PROPOSAL: _("Your appeal is being reviewed further."),
     Transition.REJECT: _("Not approved (%(reason)s): %(msg)s"),
     Transition.REJECT_ESCALATED: _("Not approved (%(reason)s): %(msg)s"),
     Transition.WITHDRAW: _("You withdrew the appeal."),
@@ -54,6 +62,7 @@ CUSTOMER_LINES = {
     Transition.OVERTURN_REJECTION: _("A supervisor re-checked the decision and approved the appeal."),
     Transition.OVERTURN_APPROVAL: _("A supervisor re-checked the decision: the amount is frozen again for manual "
                                     "review."),
+    Transition.OVERTURN_ON_REVIEW: _("A supervisor reviewed the decision at your request and approved the appeal."),
     Transition.PLATFORM_SYNCED: _("The platform where you bought confirmed the refund: %(msg)s"),
 }
 
@@ -63,4 +72,5 @@ EVENTS_OUT = {
     **{name: EventType.APPEAL_DECIDED for name in DECISIONS},
     Transition.OVERTURN_REJECTION: EventType.APPEAL_OVERTURNED,
     Transition.OVERTURN_APPROVAL: EventType.APPEAL_OVERTURNED,
+    Transition.OVERTURN_ON_REVIEW: EventType.APPEAL_OVERTURNED,
 }

@@ -129,3 +129,20 @@ class ResubmitForm(EvidenceFormMixin, forms.Form):
             self.add_error("kind", _("Tell us what the screenshots show, so the agent finds them."))
         cleaned["files"] = [(kind, upload) for _kind, upload in cleaned["files"]]
         return cleaned
+
+
+class ReviewRequestForm(EvidenceFormMixin, forms.Form):
+    reason = forms.CharField(label=_("Why the decision should be looked at again"), max_length=2000,
+                             widget=forms.Textarea(attrs={"rows": 3}))
+    other = MultipleImageField(label=_("New screenshots (optional)"), required=False,
+                               widget=MultipleFileInput(attrs=IMAGE_ACCEPT))
+
+    def __init__(self, *args, allow_files: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not allow_files:  # an automatic decision has no appeal to hold screenshots: the reason is enough
+            del self.fields["other"]
+
+    def clean(self):
+        cleaned = super().clean()
+        self._check_files(["other"] if "other" in self.fields else [])
+        return cleaned

@@ -3,7 +3,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,6 +17,7 @@ from ..evidence import crosscheck, staging
 from ..models import OPEN_STATES, Evidence, Notification, State
 from ..transitions import Transition
 from ..workflow import submit
+from . import reviews
 from .forms import AppealForm, ResubmitForm
 
 
@@ -96,7 +97,7 @@ def appeal_list(request):
     return render(request, "appeals/appeal_list.html", {"appeals": selectors.customer_appeals(request.user)})
 
 
-def _detail_page(request, appeal, resubmit_form=None, status=200, kept=()):
+def detail_page(request, appeal, resubmit_form=None, status=200, review_form=None, kept=()):
     is_owner = appeal.customer_id == request.user.pk
     if resubmit_form is None and is_owner and appeal.state == State.INFO_REQUESTED:
         resubmit_form = ResubmitForm(existing_files=appeal.evidence.count())
@@ -110,12 +111,13 @@ def _detail_page(request, appeal, resubmit_form=None, status=200, kept=()):
         if resubmit_form else None,
         "can_withdraw": is_owner and appeal.is_open,
         "unconfirmed": crosscheck.unconfirmed(appeal.evidence_checks) if appeal.is_open else [],
+        **(reviews.review_box(appeal=appeal, form=review_form) if is_owner else {}),
     }, status=status)
 
 
 @login_required
 def appeal_detail(request, reference: str):
-    return _detail_page(request, selectors.appeal_for_viewer(request.user, reference))
+    return detail_page(request, selectors.appeal_for_viewer(request.user, reference))
 
 
 @login_required
@@ -135,7 +137,7 @@ def appeal_resubmit(request, reference: str):
             staging.discard(staged)
             messages.success(request, _("Thank you. Your appeal is back with the agent."))
             return redirect("appeal-detail", reference=appeal.reference)
-    return _detail_page(request, appeal, resubmit_form=form, status=400, kept=_keep_files(request, form, staged))
+    return detail_page(request, appeal, resubmit_form=form, status=400, kept=_keep_files(request, form, staged))
 
 
 @login_required
@@ -155,6 +157,17 @@ def appeal_withdraw(request, reference: str):
     else:
         messages.success(request, _("You withdrew appeal %(ref)s.") % {"ref": appeal.reference})
     return redirect("appeal-detail", reference=appeal.reference)
+
+
+@login_required
+@require_POST
+def review_from_appeal(request, reference: str):
+    appeal = selectors.appeal_for_viewer(request.user, reference)
+    if appeal.customer_id != request.user.pk:
+        raise Http404
+    result = reviews.request_review(request, appeal=appeal)
+    return result if isinstance(result, HttpResponse) else detail_page(request, appeal, status=400,
+                                                                           review_form=result)
 
 
 @login_required

@@ -20,7 +20,7 @@ from ..errors import AppealError
 from ..models import OPEN_STATES, Appeal, AppealEvent, Escalation, State
 from ..selectors import with_customer_reply
 from ..transitions import DECISIONS, STAFF_ACTIONS, Transition
-from ..workflow import decide, review
+from ..workflow import decide, four_eyes, review
 from . import dashboard, forms, panels, views
 
 log = logging.getLogger(__name__)
@@ -31,6 +31,9 @@ STAFF_SERVICES = {
     Transition.REQUEST_INFO: review.appeal_request_info,
     Transition.ESCALATE: review.appeal_escalate,
     Transition.APPROVE: decide.appeal_approve,
+    Transition.PROPOSE_APPROVAL: four_eyes.appeal_propose_approval,
+    Transition.CONFIRM_APPROVAL: four_eyes.appeal_confirm_approval,
+    Transition.RETURN_PROPOSAL: four_eyes.appeal_return_proposal,
     Transition.REJECT: decide.appeal_reject,
     Transition.REJECT_ESCALATED: decide.appeal_reject,
 }
@@ -71,7 +74,8 @@ class QueueFilter(admin.SimpleListFilter):
 
 class AppealEventInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = AppealEvent
-    fields = ("created_at", "actor", "get_transition_display", "from_state", "to_state", "note", "customer_message")
+    fields = ("created_at", "actor", "get_transition_display", "from_state", "to_state", "reject_reason", "note",
+              "customer_message")
     readonly_fields = fields
     extra = 0
     verbose_name_plural = _("Transition log")
@@ -119,6 +123,10 @@ class AppealColumns:
             return format_html('<span class="overdue">{} ({})</span>', text, _("overdue"))
         return text
 
+    @admin.display(description=_("four eyes"))
+    def proposal(self, obj):
+        return panels.proposal_panel(obj)
+
     @admin.display(description=_("record and claims"))
     def facts(self, obj):
         return panels.facts_panel(obj)
@@ -154,6 +162,8 @@ class AppealAdmin(FSMAdminMixin, ReadOnlyAdminMixin, AppealColumns, admin.ModelA
         Transition.REJECT_ESCALATED: forms.RejectForm,
         Transition.REQUEST_INFO: forms.RequestInfoForm,
         Transition.ESCALATE: forms.EscalateForm,
+        Transition.PROPOSE_APPROVAL: forms.ProposeApprovalForm,
+        Transition.RETURN_PROPOSAL: forms.ReturnProposalForm,
     }
     change_list_template = "admin/appeals/appeal/change_list.html"
     list_display = ("reference", "customer_display", "frozen_amount", "freeze_reason", "risk_level", "state_display",
@@ -168,13 +178,14 @@ class AppealAdmin(FSMAdminMixin, ReadOnlyAdminMixin, AppealColumns, admin.ModelA
                      "=claimed_tracking_number", "=freeze__refund__tracking_number", "=customer__username",
                      "=customer__phone")
     fieldsets = (
-        (None, {"fields": ("reference", "state", "customer_contact", "assignee", "due", "description")}),
+        (None, {"fields": ("reference", "state", "customer_contact", "assignee", "proposal", "due",
+                           "description")}),
         (_("Record and claims"), {"fields": ("facts",)}),
         (_("Screenshots"), {"fields": ("evidence_thumbnails", "logistics", "checks")}),
         (_("Risk"), {"fields": ("risk",)}),
         (_("Customer history"), {"fields": ("history",)}),
     )
-    readonly_fields = ("reference", "state", "customer_contact", "assignee", "due", "description", "facts",
+    readonly_fields = ("reference", "state", "customer_contact", "assignee", "proposal", "due", "description", "facts",
                        "evidence_thumbnails", "logistics", "checks", "risk", "history")
     inlines = [AppealEventInline]
 
@@ -182,7 +193,7 @@ class AppealAdmin(FSMAdminMixin, ReadOnlyAdminMixin, AppealColumns, admin.ModelA
 
     def get_queryset(self, request):
         return with_customer_reply(super().get_queryset(request).select_related(
-            "customer", "assignee", "freeze__account", "freeze__refund__order"
+            "customer", "assignee", "proposed_by", "freeze__account", "freeze__refund__order"
         ).prefetch_related("evidence"))
 
     def has_change_permission(self, request, obj=None):

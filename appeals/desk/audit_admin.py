@@ -85,7 +85,8 @@ class AuditSampleAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         else:
             form = forms.VerdictForm()
         waiting = sample is not None and not hasattr(sample, "verdict")
-        may_judge = waiting and roles.is_supervisor(request.user) and sample.decided_by_id != request.user.pk
+        own = request.user.pk in (sample.decided_by_id, sample.appeal.proposed_by_id) if sample else False
+        may_judge = waiting and roles.is_supervisor(request.user) and not own
         extra_context = {**(extra_context or {}), "verdict_form": form if may_judge else None}
         return super().change_view(request, object_id, form_url, extra_context)
 

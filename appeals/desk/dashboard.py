@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from accounts import roles
 
+from ..models import AppealEvent, ReviewEvent
 from . import stats
 
 
@@ -35,6 +36,34 @@ def dashboard_view(request):
     })
 
 
+EXPORT_HEADER = ["reference", "decided_at", "decided_by", "outcome", "reject_reason", "amount", "freeze_reason",
+                 "risk_level", "submitted_at", "due_at", "sla_breached", "decision", "proposed_by", "appeal"]
+
+
+def _at(value) -> str:
+    return timezone.localtime(value).isoformat() if value else ""
+
+
+def _decision_row(event: AppealEvent) -> list:
+    """An appeal's decision or an overturn of one; the reject reason is the event's own."""
+    appeal = event.appeal
+    confirmed = event.transition == "confirm_approval" and appeal.proposed_by
+    proposer = appeal.proposed_by.get_username() if confirmed else ""
+    return [appeal.reference, _at(event.created_at), stats.decider_name(event), event.to_state, event.reject_reason,
+            appeal.freeze.amount, appeal.freeze.reason, appeal.risk_level, _at(appeal.created_at), _at(appeal.due_at),
+            bool(appeal.due_at and event.created_at > appeal.due_at), event.transition, proposer, appeal.reference]
+
+
+def _review_row(event: ReviewEvent) -> list:
+    """A review's answer (复核): upheld or overturned, on its own clock."""
+    review = event.review
+    proposer = review.proposed_by.get_username() if event.action == "confirm_overturn" and review.proposed_by else ""
+    return [review.reference, _at(event.created_at), stats.decider_name(event), event.to_state, "",
+            review.freeze.amount, review.freeze.reason, "", _at(review.created_at), _at(review.due_at),
+            event.created_at > review.due_at, f"review_{event.action}", proposer,
+            review.appeal.reference if review.appeal else ""]
+
+
 class _Echo:
     def write(self, value):
         return value
@@ -50,17 +79,9 @@ def decisions_csv_view(request):
     writer = csv.writer(_Echo())
 
     def rows():
-        yield writer.writerow(["reference", "decided_at", "decided_by", "outcome", "reject_reason", "amount",
-                               "freeze_reason", "risk_level", "submitted_at", "due_at", "sla_breached"])
-        for event in stats.decision_rows(start_at, end_at).iterator(chunk_size=500):
-            appeal = event.appeal
-            yield writer.writerow([
-                appeal.reference, timezone.localtime(event.created_at).isoformat(), stats.decider_name(event),
-                event.to_state, appeal.reject_reason, appeal.freeze.amount, appeal.freeze.reason,
-                appeal.risk_level, timezone.localtime(appeal.created_at).isoformat(),
-                timezone.localtime(appeal.due_at).isoformat() if appeal.due_at else "",
-                bool(appeal.due_at and event.created_at > appeal.due_at),
-            ])
+        yield writer.writerow(EXPORT_HEADER)
+        for event in stats.export_rows(start_at, end_at):
+            yield writer.writerow(_review_row(event) if isinstance(event, ReviewEvent) else _decision_row(event))
 
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="decisions-{start}-{end}.csv"'

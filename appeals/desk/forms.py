@@ -22,8 +22,34 @@ class EscalateForm(forms.Form):
                            widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
 
 
+class ProposeApprovalForm(forms.Form):
+    note = forms.CharField(label=_("Why the appeal should be approved (for the confirming supervisor)"),
+                           widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+
+
+class ReturnProposalForm(forms.Form):
+    note = forms.CharField(label=_("Why the proposal goes back (internal)"), widget=forms.Textarea(attrs={"rows": 3}),
+                           max_length=2000)
+
+
 class VerdictForm(forms.Form):
     verdict = forms.ChoiceField(label=_("Verdict"), choices=AuditVerdict.Verdict.choices,
                                 widget=forms.RadioSelect)
     note = forms.CharField(label=_("Note (required to overturn)"), required=False, max_length=2000,
                            widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ReviewForm(forms.Form):
+    outcome = forms.ChoiceField(label=_("Outcome"), widget=forms.RadioSelect, choices=[
+        ("uphold", _("Uphold the decision")), ("overturn", _("Overturn it (release; restore a banned account)"))])
+    message = forms.CharField(label=_("Answer to the customer (what was checked, why)"), max_length=2000,
+                              widget=forms.Textarea(attrs={"rows": 3}))
+    note = forms.CharField(label=_("Internal note"), required=False, max_length=2000,
+                           widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ConfirmOverturnForm(forms.Form):
+    action = forms.ChoiceField(label=_("Four eyes"), widget=forms.RadioSelect, choices=[
+        ("confirm", _("Confirm the overturn")), ("return", _("Send the proposal back"))])
+    note = forms.CharField(label=_("Note (required to send back)"), required=False, max_length=2000,
+                           widget=forms.Textarea(attrs={"rows": 2}))

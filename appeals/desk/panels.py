@@ -14,6 +14,7 @@ from accounts.models import Freeze, Refund, RiskLevel
 from .. import risk as appeal_risk
 from ..evidence import crosscheck
 from ..models import Appeal
+from ..transitions import Transition
 
 
 def _row(label, record, claim=None):
@@ -26,6 +27,17 @@ def _row(label, record, claim=None):
         label, record or "—", "mismatch" if mismatch else "match", claim or "—",
         format_html(' <strong>≠ {}</strong>', _("does not match")) if mismatch else "",
     )
+
+
+def proposal_panel(appeal: Appeal) -> str:
+    """Who proposed a four-eyes approval and why, as the confirming supervisor reads it."""
+    if not appeal.requires_supervisor:
+        return _("Not required: one person decides.")
+    if appeal.proposed_by_id is None:
+        return _("Required: approval takes a proposal and a different supervisor's confirmation.")
+    proposal = appeal.events.filter(transition=Transition.PROPOSE_APPROVAL).order_by("-pk").first()
+    return format_html("{}: {} — {}", _("Proposed by"), appeal.proposed_by.get_username(),
+                       proposal.note if proposal else "")
 
 
 def facts_panel(appeal: Appeal) -> str:

@@ -27,8 +27,8 @@ class AppealEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The decision log: every transition, read-only for everyone."""
 
     list_display = ("created_at", "appeal", "actor", "get_transition_display", "from_state", "to_state")
-    fields = ("appeal", "actor", "get_transition_display", "from_state", "to_state", "note", "customer_message",
-              "created_at")
+    fields = ("appeal", "actor", "get_transition_display", "from_state", "to_state", "reject_reason", "note",
+              "customer_message", "created_at")
     readonly_fields = ("get_transition_display",)
     list_filter = (TransitionFilter, "to_state", ("created_at", admin.DateFieldListFilter), "actor")
     list_select_related = ("appeal", "actor")

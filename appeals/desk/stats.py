@@ -1,5 +1,6 @@
 """Numbers for the supervisors' dashboard and the decisions export; a fixed number of queries."""
 
+import heapq
 import statistics
 from collections import Counter
 from dataclasses import dataclass
@@ -9,7 +10,7 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ..models import OPEN_STATES, Appeal, AppealEvent, AuditVerdict, State
+from ..models import OPEN_STATES, Appeal, AppealEvent, AuditVerdict, ReviewEvent, State
 from ..transitions import DECISIONS, Transition
 
 
@@ -50,6 +51,23 @@ def decision_rows(start: datetime, end: datetime):
         .select_related("appeal__freeze", "actor")
         .order_by("created_at", "pk")
     )
+
+
+# What the export lists: every decision, every overturn of one (audit or review), every review's answer.
+OVERTURNS = [Transition.OVERTURN_REJECTION, Transition.OVERTURN_APPROVAL, Transition.OVERTURN_ON_REVIEW]
+REVIEW_DECISIONS = [ReviewEvent.Action.UPHOLD, ReviewEvent.Action.OVERTURN, ReviewEvent.Action.CONFIRM_OVERTURN]
+
+
+def export_rows(start: datetime, end: datetime):
+    """Appeal decisions and overturns, and review decisions, in [start, end), merged in time order."""
+    appeal_events = (AppealEvent.objects.filter(transition__in=[*DECISIONS, *OVERTURNS], created_at__gte=start,
+                                                created_at__lt=end)
+                     .select_related("appeal__freeze", "appeal__proposed_by", "actor").order_by("created_at", "pk"))
+    review_events = (ReviewEvent.objects.filter(action__in=REVIEW_DECISIONS, created_at__gte=start, created_at__lt=end)
+                     .select_related("review__appeal", "review__freeze", "review__proposed_by", "actor")
+                     .order_by("created_at", "pk"))
+    return heapq.merge(appeal_events.iterator(chunk_size=500), review_events.iterator(chunk_size=500),
+                       key=lambda event: event.created_at)
 
 
 def dashboard(*, days: int = 30, now: datetime | None = None) -> dict:

@@ -11,7 +11,7 @@ import appeals.evidence.storage
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('appeals', '0013_evidence_hash_bands'),
+        ('appeals', '0022_event_keeps_reject_reason'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

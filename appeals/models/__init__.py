@@ -15,11 +15,11 @@ from .audit import AuditSample, AuditVerdict
 from .canned import CannedReply
 from .evidence import REQUIRED_REFUND_EVIDENCE, Evidence, EvidenceHashBand
 from .notification import Notification
+from .review import Review, ReviewEvent, ReviewKind, ReviewState
 from .staged import StagedUpload
 
 __all__ = [
     "CLOSED_STATES", "DECIDED_STATES", "OPEN_STATES", "REQUIRED_REFUND_EVIDENCE", "Appeal", "AppealEvent",
     "AuditSample", "AuditVerdict", "CannedReply", "Escalation", "Evidence", "EvidenceHashBand", "Notification",
-    "RejectReason",
-    "StagedUpload", "State", "new_reference",
+    "RejectReason", "Review", "ReviewEvent", "ReviewKind", "ReviewState", "StagedUpload", "State", "new_reference",
 ]

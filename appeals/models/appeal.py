@@ -25,13 +25,14 @@ class State(models.TextChoices):
     IN_REVIEW = "in_review", _("In evidence review")
     INFO_REQUESTED = "info_requested", _("More information requested")
     ESCALATED = "escalated", _("Escalated to a supervisor")
+    APPROVAL_PROPOSED = "approval_proposed", _("Approval proposed, awaiting a second person")
     APPROVED = "approved", _("Approved")
     REJECTED = "rejected", _("Rejected")
     WITHDRAWN = "withdrawn", _("Withdrawn")
     RESOLVED = "resolved", _("Resolved: released automatically")
 
 
-OPEN_STATES = [State.SUBMITTED, State.IN_REVIEW, State.INFO_REQUESTED, State.ESCALATED]
+OPEN_STATES = [State.SUBMITTED, State.IN_REVIEW, State.INFO_REQUESTED, State.ESCALATED, State.APPROVAL_PROPOSED]
 CLOSED_STATES = [State.APPROVED, State.REJECTED, State.WITHDRAWN, State.RESOLVED]
 DECIDED_STATES = [State.APPROVED, State.REJECTED]
 
@@ -46,10 +47,10 @@ class RejectReason(models.TextChoices):
 _REFERENCE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read over the phone
 
 
-def new_reference() -> str:
-    """A customer-facing code such as AP20261126-7F3K."""
+def new_reference(prefix: str = "AP") -> str:
+    """A customer-facing code such as AP20261126-7F3K (RV… for a review)."""
     suffix = "".join(secrets.choice(_REFERENCE_ALPHABET) for _ in range(4))
-    return f"AP{timezone.localdate():%Y%m%d}-{suffix}"
+    return f"{prefix}{timezone.localdate():%Y%m%d}-{suffix}"
 
 
 def _is_reviewer(appeal, user) -> bool:
@@ -61,15 +62,30 @@ def _is_assignee(appeal, user) -> bool:
 
 
 def _may_approve(appeal, user) -> bool:
-    if not _is_reviewer(appeal, user):
+    """One person approves alone only where four eyes are not required."""
+    if not _is_reviewer(appeal, user) or appeal.requires_supervisor:
         return False
-    if appeal.state == State.ESCALATED or appeal.requires_supervisor:
+    if appeal.state == State.ESCALATED:
         return roles.is_supervisor(user)
     return appeal.assignee_id == user.pk
 
 
 def _may_decide_escalated(appeal, user) -> bool:
     return _is_reviewer(appeal, user) and roles.is_supervisor(user)
+
+
+def _may_propose(appeal, user) -> bool:
+    """Four eyes, first pair: the assignee (agent or supervisor), or a supervisor on an escalation."""
+    if not _is_reviewer(appeal, user) or not appeal.requires_supervisor:
+        return False
+    if appeal.state == State.ESCALATED:
+        return roles.is_supervisor(user)
+    return appeal.assignee_id == user.pk
+
+
+def _may_confirm(appeal, user) -> bool:
+    """Four eyes, second pair: a supervisor who is not the proposer, whatever else they are."""
+    return _may_decide_escalated(appeal, user) and appeal.proposed_by_id not in (None, user.pk)
 
 
 def _is_owner(appeal, user) -> bool:
@@ -101,6 +117,9 @@ class Appeal(ConcurrentTransitionMixin, models.Model):
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                    related_name="+", verbose_name=_("decided by"))
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+", verbose_name=_("approval proposed by"),
+                                    help_text=_("Four eyes: who proposed the approval a second person confirms."))
 
     class Meta:
         verbose_name = _("appeal")
@@ -115,6 +134,8 @@ class Appeal(ConcurrentTransitionMixin, models.Model):
             models.UniqueConstraint(
                 fields=["freeze"], condition=Q(state__in=OPEN_STATES), name="one_open_appeal_per_freeze"
             ),
+            models.CheckConstraint(condition=~Q(state="approval_proposed", proposed_by__isnull=True),
+                                   name="proposed_approval_has_proposer"),
         ]
 
     def __str__(self):
@@ -130,7 +151,8 @@ class Appeal(ConcurrentTransitionMixin, models.Model):
 
     @property
     def requires_supervisor(self) -> bool:
-        """Four-eyes rule: high risk, a large amount or a banned account needs a supervisor's approval."""
+        """Four-eyes rule: high risk, a large amount or a banned account: approval takes two people, a
+        proposer (agent or supervisor) and a supervisor who is not the proposer."""
         return (
             self.risk_level == RiskLevel.HIGH
             or self.freeze.amount >= Decimal(settings.APPEAL_SUPERVISOR_AMOUNT)
@@ -159,6 +181,19 @@ class Appeal(ConcurrentTransitionMixin, models.Model):
                 permission=_may_approve)
     def approve(self, *, by):
         self.decided_at, self.decided_by = timezone.now(), by
+
+    @transition(field=state, source=[State.IN_REVIEW, State.ESCALATED], target=State.APPROVAL_PROPOSED,
+                permission=_may_propose)
+    def propose_approval(self, *, by):
+        self.proposed_by = by
+
+    @transition(field=state, source=State.APPROVAL_PROPOSED, target=State.APPROVED, permission=_may_confirm)
+    def confirm_approval(self, *, by):
+        self.decided_at, self.decided_by = timezone.now(), by
+
+    @transition(field=state, source=State.APPROVAL_PROPOSED, target=State.IN_REVIEW, permission=_may_confirm)
+    def return_proposal(self, *, by):
+        self.assignee, self.proposed_by = self.proposed_by, None
 
     @transition(field=state, source=State.IN_REVIEW, target=State.REJECTED, permission=_is_assignee)
     def reject(self, *, by, reason):
@@ -190,6 +225,11 @@ class Appeal(ConcurrentTransitionMixin, models.Model):
     def overturn_rejection(self, *, by):
         self.decided_at, self.decided_by, self.reject_reason = timezone.now(), by, ""
 
+    # Called only by appeals.workflow.reviews, after the review's own guard (Review.overturn) passed.
+    @transition(field=state, source=State.REJECTED, target=State.APPROVED)
+    def overturn_on_review(self, *, by):
+        self.decided_at, self.decided_by, self.reject_reason = timezone.now(), by, ""
+
 
 class AppealEvent(models.Model):
     """Append-only log: one row per transition (appeals.transitions.Transition), never edited."""
@@ -202,6 +242,8 @@ class AppealEvent(models.Model):
     to_state = models.CharField(_("to"), max_length=20, choices=State.choices)
     note = models.TextField(_("internal note"), blank=True)
     customer_message = models.TextField(_("message to the customer"), blank=True)
+    # The reason a rejection gave, kept with the event: an overturn clears the appeal's, not this.
+    reject_reason = models.CharField(_("reject reason"), max_length=24, choices=RejectReason.choices, blank=True)
     created_at = models.DateTimeField(_("at"), default=timezone.now)
 
     class Meta:

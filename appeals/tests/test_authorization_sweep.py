@@ -48,9 +48,18 @@ from accounts.tests.factories import (
     make_order,
     make_refund,
 )
-from appeals.models import Appeal, AuditSample, AuditVerdict, Evidence, Notification, RejectReason, State
+from appeals.models import (
+    Appeal,
+    AuditSample,
+    AuditVerdict,
+    CannedReply,
+    Evidence,
+    Notification,
+    RejectReason,
+    State,
+)
 from appeals.tests.factories import file_appeal, refund_freeze
-from appeals.workflow import audit, decide, review
+from appeals.workflow import audit, decide, review, reviews
 from events.models import Event
 from integrations.models import ApiClient, WebhookDelivery, WebhookEndpoint
 
@@ -138,6 +147,7 @@ def _admin_prefix() -> str:
 # parameter matches wins: put specific prefixes first.
 PARAMETERS = [
     ("credit/freezes/", "pk", lambda w: w.freeze.pk),
+    ("reviews/", "code", lambda w: w.review.reference),
     ("appeals/new/", "freeze_id", lambda w: w.freeze.pk),
     ("appeals/<str:reference>/evidence/", "pk", lambda w: w.evidence.pk),
     ("appeals/", "reference", lambda w: w.appeal.reference),
@@ -171,6 +181,9 @@ ADMIN_OBJECTS = {
     "appeals.auditsample": lambda w: w.sample,
     "appeals.auditverdict": lambda w: w.verdict,
     "appeals.appealevent": lambda w: w.appeal.events.order_by("pk").first(),
+    "appeals.review": lambda w: w.review,
+    "appeals.cannedreply": lambda w: CannedReply.objects.get_or_create(
+        use="reject", name="sweep", defaults={"text_zh": "订单 {order_number}", "text_en": "order {order_number}"})[0],
     "appeals.notification": lambda w: Notification.objects.filter(user=w.owner).order_by("pk").first(),
     "appeals.evidence": lambda w: w.evidence,
     "events.event": lambda w: w.delivery.event,
@@ -289,6 +302,7 @@ def build_world(capture_on_commit) -> SimpleNamespace:
     review.appeal_claim(appeal_id=w.decided.pk, actor=w.agent)
     decide.appeal_reject(appeal_id=w.decided.pk, actor=w.agent, reason=RejectReason.EVIDENCE_MISMATCH,
                            message="截图与订单不符")
+    w.review = reviews.review_request(customer=w.owner, appeal_id=w.decided.pk, reason="sweep: 请复核", files=[])
     review.appeal_claim(appeal_id=w.escalated.pk, actor=w.agent)
     review.appeal_escalate(appeal_id=w.escalated.pk, actor=w.agent, note="internal: looks like a cash-out ring")
     audit.audit_sample_day(day=timezone.localdate())
@@ -308,7 +322,7 @@ def build_world(capture_on_commit) -> SimpleNamespace:
     orders = [f.refund.order.number for f in freezes]
     # What customer A's objects give away: none of it may reach anyone else.
     w.secrets = [w.owner.username, w.owner.phone, w.appeal.reference, w.decided.reference, w.escalated.reference,
-                 *orders]
+                 w.review.reference, *orders]
     assert not any(secret in str(w.other_appeal.reference) for secret in w.secrets)
     assert Appeal.objects.get(pk=w.escalated.pk).state == State.ESCALATED
     return w
@@ -501,7 +515,7 @@ def test_a_customer_is_sent_to_the_admin_login_for_every_admin_url(client, world
 def test_an_agent_gets_403_on_supervisor_and_superuser_pages(client, world):
     forbidden = agent_forbidden_patterns()
     routes = {pattern.route for pattern in forbidden}
-    for model in ("escalation", "auditsample", "auditverdict"):
+    for model in ("escalation", "auditsample", "auditverdict", "review", "cannedreply"):
         assert f"admin/appeals/{model}/" in routes and f"admin/appeals/{model}/<path:object_id>/change/" in routes
     client.force_login(world.supervisor)  # the pages work for supervisors: the 403 below is a refusal
     for name in ("admin:appeals_escalation_changelist", "admin:appeals_auditsample_changelist",

@@ -22,6 +22,7 @@ from ..transitions import APPROVALS, DECISIONS, Transition
 from .steps import apply_transition, lock_appeal, log_event
 
 log = logging.getLogger("appeals.workflow")
+STAFF_APPROVALS = (Transition.APPROVE, Transition.CONFIRM_APPROVAL)
 
 
 def _day_bounds(day: date) -> tuple[datetime, datetime]:
@@ -47,7 +48,7 @@ def audit_sample_day(*, day: date) -> int:
     by_decider = defaultdict(list)
     for event in events:
         by_decider[event.actor_id].append(event)
-        if event.transition == Transition.APPROVE and event.appeal.risk_level == RiskLevel.HIGH:
+        if event.transition in STAFF_APPROVALS and event.appeal.risk_level == RiskLevel.HIGH:
             picks[event.pk] = AuditSample.Reason.HIGH_RISK
     for decided in by_decider.values():
         quota = max(1, math.ceil(len(decided) * settings.AUDIT_SAMPLE_RATE))
@@ -77,7 +78,7 @@ def audit_record_verdict(*, sample_id: int, supervisor, verdict: str, note: str 
     if verdict == AuditVerdict.Verdict.OVERTURNED and not note.strip():
         raise InvalidAppeal(_("Write why the decision is overturned."))
     sample = AuditSample.objects.select_related("appeal__freeze", "event").get(pk=sample_id)
-    if sample.decided_by_id == supervisor.pk:
+    if supervisor.pk in (sample.decided_by_id, sample.appeal.proposed_by_id):
         raise NotAllowed(_("You cannot audit your own decision."))
     account = ledger.account_lock(sample.appeal.freeze.account_id)
     sample = AuditSample.objects.select_for_update().select_related("event").get(pk=sample_id)

@@ -9,11 +9,12 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Freeze, RiskLevel
-from accounts.services import ledger
+from accounts.models import CreditAccount, Freeze, RiskLevel
+from accounts.services import ledger, restore
 
 from ..errors import InvalidAppeal
 from ..evidence import crosscheck
@@ -38,16 +39,64 @@ def appeal_approve(*, appeal_id: int, actor, note: str = "") -> ApprovalResult:
     """Approve and release the freeze in the same transaction; exactly one release however often it races."""
     appeal = lock_appeal(appeal_id, with_account=True)
     apply_transition(appeal, Transition.APPROVE, actor, note=note)
+    return release_approved(appeal, actor)
+
+
+def release_approved(appeal: Appeal, actor, *, proposer=None) -> ApprovalResult:
+    """What an approval does, in the caller's transaction (the account locked): release the freeze;
+    on a banned account (always four eyes) restore it, a decision of its own; tell the customer."""
     release = ledger.freeze_release(
         freeze=appeal.freeze, source=Freeze.ReleaseSource.APPEAL, actor=actor, note=appeal.reference
     )
     if release.released:
-        notify_customer(appeal, _("Your appeal %(ref)s was approved: ¥%(amount)s is available again.")
-                % {"ref": appeal.reference, "amount": appeal.freeze.amount})
+        message = _("Your appeal %(ref)s was approved: ¥%(amount)s is available again.") % {
+            "ref": appeal.reference, "amount": appeal.freeze.amount}
     else:
-        notify_customer(appeal, _("Your appeal %(ref)s was approved. The amount had already been released.")
-                % {"ref": appeal.reference})
+        message = _("Your appeal %(ref)s was approved. The amount had already been released.") % {
+            "ref": appeal.reference}
+    if appeal.freeze.account.status == CreditAccount.Status.BANNED:
+        restored = restore_account(appeal.freeze.account, actor, proposer or appeal.proposed_by, appeal.reference)
+        message = f"{message} {restored}"
+    notify_customer(appeal, message)
     return ApprovalResult(appeal, release.released, release.message)
+
+
+def restore_account(account, actor, proposer, subject: str, source=Freeze.ReleaseSource.APPEAL) -> str:
+    """Lift the ban a four-eyes decision on `subject` (an appeal or review reference) answers;
+    returns what the customer is told about their account."""
+    result = restore.account_restore(
+        account_id=account.pk, actor=actor, source=source,
+        note=f"{subject} approved: proposed by {getattr(proposer, 'username', '-')}, confirmed by {actor.username}")
+    account.refresh_from_db()
+    parts = [_("Your account is active again: you can pay with monthly pay.")]
+    if result.released:
+        parts.append(_("¥%(amount)s frozen with the restriction is available again.")
+                     % {"amount": sum(freeze.amount for freeze in result.released)})
+    if result.on_timer:
+        parts.append(_("Your other frozen amounts come back on their dates: %(dates)s.") % {"dates": "、".join(
+            f"¥{f.amount} {f.expected_release_on:%Y-%m-%d}" for f in result.on_timer)})
+    if result.held:
+        parts.append(_("%(n)d other frozen amounts are still reviewed by a person; you can appeal each of them.")
+                     % {"n": len(result.held)})
+    return " ".join(str(part) for part in parts)
+
+
+def ban_upheld_text(*, reviewed: bool = False) -> str:
+    """What a customer whose ban stands is told: what it means, and what remains possible."""
+    means = _("Your account stays restricted: new monthly-pay purchases are not possible and your frozen amounts "
+              "stay frozen, while repayments of what you owe continue as usual.")
+    if reviewed:
+        return f"{means} " + _("The review was the last step here; you can still file an appeal with new evidence "
+                               "or contact customer support.")
+    return f"{means} " + _("You can still ask for a review of this decision, file an appeal with new evidence, "
+                           "or contact customer support.")
+
+
+def review_offer_text(appeal: Appeal) -> str:
+    """The remedy a rejection names: a review, its link and its deadline (complaint rules Art. 19, 20)."""
+    deadline = timezone.localtime(appeal.decided_at) + timedelta(days=settings.REVIEW_REQUEST_DAYS)
+    return _("If you disagree, you can ask for a review by %(date)s: %(link)s") % {
+        "date": f"{deadline:%Y-%m-%d}", "link": reverse("appeal-detail", args=[appeal.reference]) + "#review"}
 
 
 @transaction.atomic
@@ -59,8 +108,11 @@ def appeal_reject(*, appeal_id: int, actor, reason: str, message: str) -> Appeal
     appeal = lock_appeal(appeal_id)
     name = Transition.REJECT_ESCALATED if appeal.state == State.ESCALATED else Transition.REJECT
     apply_transition(appeal, name, actor, customer_message=message.strip(), reason=reason)
-    notify_customer(appeal, _("Your appeal %(ref)s was not approved: %(reason)s. %(msg)s")
-            % {"ref": appeal.reference, "reason": RejectReason(reason).label, "msg": message.strip()})
+    text = _("Your appeal %(ref)s was not approved: %(reason)s. %(msg)s") % {
+        "ref": appeal.reference, "reason": RejectReason(reason).label, "msg": message.strip()}
+    if appeal.freeze.account.status == CreditAccount.Status.BANNED:
+        text = f"{text} {ban_upheld_text()}"
+    notify_customer(appeal, f"{text} {review_offer_text(appeal)}")
     return appeal
 
 

@@ -24,7 +24,7 @@ def lock_appeal(appeal_id: int, *, with_account: bool = False) -> Appeal:
         ledger.account_lock(Appeal.objects.filter(pk=appeal_id).values_list("freeze__account_id", flat=True).get())
     return (
         Appeal.objects.select_for_update(of=("self",))
-        .select_related("freeze__account", "customer", "assignee", "decided_by")
+        .select_related("freeze__account", "customer", "assignee", "decided_by", "proposed_by")
         .get(pk=appeal_id)
     )
 
@@ -46,6 +46,15 @@ def refusal(appeal: Appeal, actor) -> Exception:
     )
 
 
+def _not_allowed(appeal: Appeal, name: Transition, actor) -> NotAllowed:
+    """The refusal, saying why where the reason is four eyes."""
+    if name == Transition.APPROVE and appeal.requires_supervisor:
+        return NotAllowed(_("This approval needs two people: propose it, and a different supervisor confirms it."))
+    if name in (Transition.CONFIRM_APPROVAL, Transition.RETURN_PROPOSAL) and appeal.proposed_by_id == actor.pk:
+        return NotAllowed(_("You proposed this approval; a different supervisor must confirm it."))
+    return NotAllowed()
+
+
 def apply_transition(
     appeal: Appeal, name: Transition, actor, *, note: str = "", customer_message: str = "", **kwargs
 ) -> AppealEvent:
@@ -54,9 +63,7 @@ def apply_transition(
     if not can_proceed(method):
         raise refusal(appeal, actor)
     if not has_transition_perm(method, actor):
-        if name == Transition.APPROVE and appeal.requires_supervisor and appeal.assignee_id == actor.pk:
-            raise NotAllowed(_("This appeal needs a supervisor's approval; escalate it instead."))
-        raise NotAllowed()
+        raise _not_allowed(appeal, name, actor)
     from_state = appeal.state
     method(by=actor, **kwargs)
     try:
@@ -73,7 +80,8 @@ def log_event(appeal: Appeal, name: Transition, actor, *, from_state: str = "", 
               customer_message: str = "") -> AppealEvent:
     """Write the AppealEvent, and the outbox event other systems hear (appeals.transitions.EVENTS_OUT)."""
     event = AppealEvent.objects.create(appeal=appeal, actor=actor, transition=name, from_state=from_state,
-                                       to_state=appeal.state, note=note, customer_message=customer_message)
+                                       to_state=appeal.state, note=note, customer_message=customer_message,
+                                       reject_reason=appeal.reject_reason if appeal.state == State.REJECTED else "")
     if name in EVENTS_OUT:
         outbox.record(EVENTS_OUT[name], account_id=appeal.freeze.account_id, data={
             "reference": appeal.reference, "freeze_id": appeal.freeze_id, "transition": str(name),

@@ -31,7 +31,7 @@ def appeal_due_at(*, reason: str, submitted_at: datetime) -> datetime:
     return timezone.make_aware(datetime.combine(due_date, local.time()))
 
 
-def _check_daily_limits(customer, *, new_appeal: bool, new_files: int) -> None:
+def check_daily_limits(customer, *, new_appeal: bool, new_files: int) -> None:
     """Per customer and calendar day: at most so many appeals and so many uploaded files."""
     today = timezone.localdate()
     if new_appeal and (Appeal.objects.filter(customer=customer, created_at__date=today).count()
@@ -74,7 +74,7 @@ def appeal_submit(*, customer, freeze_id: int, order_number: str, tracking_numbe
         raise InvalidAppeal(_("This amount is no longer frozen; there is nothing to appeal."))
     if freeze.appeals.filter(state__in=OPEN_STATES).exists():
         raise InvalidAppeal(_("You already have an open appeal for this frozen amount."))
-    _check_daily_limits(customer, new_appeal=True, new_files=len(files))
+    check_daily_limits(customer, new_appeal=True, new_files=len(files))
     if freeze.refund:
         if order_number.strip() != freeze.refund.order.number:
             raise InvalidAppeal(_("The order number does not match the order behind this frozen amount."))
@@ -103,7 +103,7 @@ def appeal_resubmit(*, appeal_id: int, actor, message: str, files: list) -> Appe
     if not message.strip() and not files:
         raise InvalidAppeal(_("Add a message or at least one screenshot."))
     appeal = lock_appeal(appeal_id)
-    _check_daily_limits(actor, new_appeal=False, new_files=len(files))
+    check_daily_limits(actor, new_appeal=False, new_files=len(files))
     apply_transition(appeal, Transition.RESUBMIT, actor, customer_message=message.strip())
     evidence_store(appeal, files, actor)
     appeal_assess_risk(appeal)

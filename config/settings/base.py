@@ -147,6 +147,9 @@ MEDIA_ROOT = VAR_DIR / "media"
 
 # Appeals (issue-level defaults; see DOMAIN.md).
 APPEAL_SUPERVISOR_AMOUNT = env("APPEAL_SUPERVISOR_AMOUNT", default="5000.00")  # yuan; at or above: four eyes
+# The customer's review (复核, complaint rules Art. 20): asked within, and decided within, calendar days.
+REVIEW_REQUEST_DAYS = 30
+REVIEW_DECISION_DAYS = 30
 # Business days an appeal may wait for a decision, by the freeze's reason.
 APPEAL_SLA_BUSINESS_DAYS = {
     "normal_refund": 3,

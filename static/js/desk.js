@@ -20,7 +20,7 @@ document.addEventListener("DOMContentLoaded", () => {
 // The appeal page: approving an appeal that is not low risk asks first (appeals.desk.panels.risk_panel).
 document.addEventListener("click", (event) => {
   const button = event.target.closest("button[name=_fsm_transition_to]");
-  if (!button || !button.value.startsWith("approve")) return;
+  if (!button || !["approve", "confirm_approval"].includes(button.value)) return;
   const question = document.querySelector("[data-confirm-approve]")?.dataset.confirmApprove;
   if (question && !window.confirm(question)) event.preventDefault();
 });

@@ -36,7 +36,7 @@ from appeals.models import (
 )
 from appeals.tests.factories import file_appeal, refund_freeze
 from appeals.transitions import DECISIONS
-from appeals.workflow import audit, decide, review, submit
+from appeals.workflow import audit, decide, four_eyes, review, submit
 
 pytestmark = pytest.mark.django_db
 
@@ -171,7 +171,7 @@ def test_a_decision_at_the_first_instant_of_the_day_is_sampled_for_it(account):
 
 def malicious_appeal_approved_after_escalation(agent, supervisor, when):
     """A refund from a virtual address: malicious freeze, banned account, high-risk appeal that the
-    agent escalates and a supervisor approves."""
+    agent escalates, a first supervisor proposes to approve and `supervisor` confirms (four eyes)."""
     with time_machine.travel(when, tick=False):
         account = make_account(Decimal("3000.00"))
         refund = make_refund(make_order(account, Decimal("800.00")), return_address="虚拟地址 代收点 12 号")
@@ -181,8 +181,9 @@ def malicious_appeal_approved_after_escalation(agent, supervisor, when):
         assert Appeal.objects.get(pk=appeal.pk).risk_level == RiskLevel.HIGH
         review.appeal_claim(appeal_id=appeal.pk, actor=agent)
         review.appeal_escalate(appeal_id=appeal.pk, actor=agent, note="恶意退款标记")
-        decide.appeal_approve(appeal_id=appeal.pk, actor=supervisor)
-    return AppealEvent.objects.get(appeal=appeal, transition="approve")
+        four_eyes.appeal_propose_approval(appeal_id=appeal.pk, actor=SupervisorFactory(), note="退货地址已核实")
+        four_eyes.appeal_confirm_approval(appeal_id=appeal.pk, actor=supervisor)
+    return AppealEvent.objects.get(appeal=appeal, transition="confirm_approval")
 
 
 def test_every_high_risk_approval_is_sampled(decisions):

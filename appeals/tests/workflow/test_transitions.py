@@ -11,14 +11,15 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.utils import translation
 
+from accounts import roles
 from accounts.models import CreditAccount, Freeze, LedgerEntry, RiskLevel
 from accounts.selectors import ledger_mismatches
 from accounts.services import ledger
-from accounts.tests.factories import AgentFactory, CustomerFactory, SupervisorFactory, make_account
+from accounts.tests.factories import AgentFactory, CustomerFactory, SupervisorFactory, UserFactory, make_account
 from appeals.errors import AlreadyDecided, AppealError, InvalidAppeal, NotAllowed, WrongState
 from appeals.models import Appeal, AppealEvent, Evidence, Notification, RejectReason, State
 from appeals.tests.factories import file_appeal, refund_freeze, three_screenshots, upload
-from appeals.workflow import decide, review, submit
+from appeals.workflow import decide, four_eyes, review, submit
 
 pytestmark = pytest.mark.django_db
 
@@ -80,6 +81,11 @@ def act(action, appeal, actor, **overrides):
             appeal_id=appeal.pk, actor=actor,
             **({"reason": RejectReason.EVIDENCE_MISMATCH, "message": "截图与订单不符"} | overrides)),
         "withdraw": lambda: submit.appeal_withdraw(appeal_id=appeal.pk, actor=actor),
+        "propose": lambda: four_eyes.appeal_propose_approval(
+            appeal_id=appeal.pk, actor=actor, **({"note": "证据齐全"} | overrides)),
+        "confirm": lambda: four_eyes.appeal_confirm_approval(appeal_id=appeal.pk, actor=actor, **overrides),
+        "return": lambda: four_eyes.appeal_return_proposal(
+            appeal_id=appeal.pk, actor=actor, **({"note": "请再核实"} | overrides)),
     }
     return calls[action]()
 
@@ -336,15 +342,31 @@ def claimed(freeze, agent):
     return appeal
 
 
-def assert_agent_needs_supervisor(appeal, agent, supervisor, other_agent):
+def assert_four_eyes(appeal, proposer, confirmer, other_agent):
+    """No one approves alone; the proposer proposes, and only a different supervisor confirms."""
     with translation.override("en"):
-        error = assert_refused(NotAllowed, lambda: act("approve", appeal, agent), appeal)
-        assert "escalat" in str(error.message).lower(), error.message
-    assert_refused(NotAllowed, lambda: act("approve", appeal, other_agent), appeal)
-    result = act("approve", appeal, supervisor)
+        error = assert_refused(NotAllowed, lambda: act("approve", appeal, proposer), appeal)
+        assert "two people" in str(error.message), error.message
+    for nobody in (other_agent, confirmer):  # not working the appeal: no proposal, and no lone approval
+        assert_refused(NotAllowed, lambda nobody=nobody: act("approve", appeal, nobody), appeal)
+    assert_refused(NotAllowed, lambda: act("propose", appeal, other_agent), appeal)
+    four_eyes.appeal_propose_approval(appeal_id=appeal.pk, actor=proposer, note="退货记录与截图一致")
+    proposed = Appeal.objects.select_related("freeze").get(pk=appeal.pk)
+    assert (proposed.state, proposed.proposed_by, proposed.freeze.status) == (
+        S.APPROVAL_PROPOSED, proposer, Freeze.Status.ACTIVE)
+    with translation.override("en"):
+        error = assert_refused(NotAllowed, lambda: act("confirm", appeal, proposer), appeal)
+        if roles.is_supervisor(proposer):
+            assert "a different supervisor" in str(error.message), error.message
+    assert_refused(NotAllowed, lambda: act("confirm", appeal, other_agent), appeal)
+    result = act("confirm", appeal, confirmer)
     after = Appeal.objects.select_related("freeze").get(pk=appeal.pk)
     assert result.released
-    assert (after.state, after.decided_by, after.freeze.status) == (S.APPROVED, supervisor, Freeze.Status.RELEASED)
+    assert (after.state, after.decided_by, after.proposed_by, after.freeze.status) == (
+        S.APPROVED, confirmer, proposer, Freeze.Status.RELEASED)
+    log = list(AppealEvent.objects.filter(appeal=appeal, transition__in=["propose_approval", "confirm_approval"])
+               .values_list("transition", "actor"))
+    assert log == [("propose_approval", proposer.pk), ("confirm_approval", confirmer.pk)]
     assert LedgerEntry.objects.filter(freeze=after.freeze, kind=LedgerEntry.Kind.RELEASE).count() == 1
     assert ledger_mismatches() == []
 
@@ -353,14 +375,15 @@ def test_default_four_eyes_amount_is_5000(settings):
     assert Decimal(settings.APPEAL_SUPERVISOR_AMOUNT) == Decimal("5000.00")
 
 
-def test_at_the_threshold_the_agent_cannot_approve_but_a_supervisor_can(people):
+def test_at_the_threshold_the_agent_proposes_and_a_supervisor_confirms(people):
     appeal = claimed(refund_freeze(Decimal("5000.00")), people["assignee"])
     assert appeal.requires_supervisor
-    assert_agent_needs_supervisor(appeal, people["assignee"], people["supervisor"], people["other_agent"])
+    assert_four_eyes(appeal, people["assignee"], people["supervisor"], people["other_agent"])
 
 
-def test_one_fen_below_the_threshold_the_agent_approves(people):
+def test_one_fen_below_the_threshold_the_agent_approves_alone(people):
     appeal = claimed(refund_freeze(Decimal("4999.99")), people["assignee"])
+    assert_refused(NotAllowed, lambda: act("propose", appeal, people["assignee"]), appeal)
     result = act("approve", appeal, people["assignee"])
     assert result.released
     assert Appeal.objects.get(pk=appeal.pk).decided_by == people["assignee"]
@@ -369,29 +392,71 @@ def test_one_fen_below_the_threshold_the_agent_approves(people):
 def test_threshold_follows_the_setting(settings, people):
     settings.APPEAL_SUPERVISOR_AMOUNT = "500.00"
     appeal = claimed(refund_freeze(Decimal("599.00")), people["assignee"])
-    assert_agent_needs_supervisor(appeal, people["assignee"], people["supervisor"], people["other_agent"])
+    assert_four_eyes(appeal, people["assignee"], people["supervisor"], people["other_agent"])
 
 
-def test_high_risk_malicious_freeze_needs_a_supervisor(people):
+def test_high_risk_malicious_freeze_takes_four_eyes(people):
     account = make_account(customer=CustomerFactory())
     freeze = ledger.freeze_create(account=account, amount=Decimal("80.00"), reason=Freeze.Reason.MALICIOUS)
     appeal = claimed(freeze, people["assignee"])
     assert Appeal.objects.get(pk=appeal.pk).risk_level == RiskLevel.HIGH
-    assert_agent_needs_supervisor(appeal, people["assignee"], people["supervisor"], people["other_agent"])
+    assert_four_eyes(appeal, people["assignee"], people["supervisor"], people["other_agent"])
 
 
-def test_banned_account_needs_a_supervisor(people):
+def test_banned_account_takes_four_eyes(people):
     appeal = claimed(refund_freeze(Decimal("120.00")), people["assignee"])
     ledger.account_set_status(account=appeal.freeze.account, status=CreditAccount.Status.BANNED)
-    assert_agent_needs_supervisor(appeal, people["assignee"], people["supervisor"], people["other_agent"])
+    assert_four_eyes(appeal, people["assignee"], people["supervisor"], people["other_agent"])
 
 
-def test_four_eyes_appeal_escalated_then_approved_by_the_supervisor(people):
+def test_a_supervisor_working_the_appeal_cannot_confirm_their_own_proposal(people):
+    boss = SupervisorFactory()
+    appeal = claimed(refund_freeze(Decimal("7300.00")), boss)
+    assert_four_eyes(appeal, boss, people["supervisor"], people["other_agent"])
+
+
+def test_a_superuser_supervisor_cannot_confirm_their_own_proposal(people):
+    root = SupervisorFactory(is_superuser=True)
+    appeal = claimed(refund_freeze(Decimal("8800.00")), people["assignee"])
+    act("escalate", appeal, people["assignee"])
+    assert_four_eyes(appeal, root, people["supervisor"], people["other_agent"])
+
+
+def test_a_superuser_without_a_role_neither_proposes_nor_confirms(people):
+    root = UserFactory(is_superuser=True, is_staff=True)
+    appeal = claimed(refund_freeze(Decimal("6100.00")), people["assignee"])
+    assert_refused(NotAllowed, lambda: act("propose", appeal, root), appeal)
+    assert_refused(NotAllowed, lambda: act("approve", appeal, root), appeal)
+    four_eyes.appeal_propose_approval(appeal_id=appeal.pk, actor=people["assignee"], note="核实无误")
+    assert_refused(NotAllowed, lambda: act("confirm", appeal, root), appeal)
+
+
+def test_an_escalated_four_eyes_appeal_is_proposed_by_one_supervisor_and_confirmed_by_another(people):
     appeal = claimed(refund_freeze(Decimal("6000.00")), people["assignee"])
     act("escalate", appeal, people["assignee"])
-    assert_refused(NotAllowed, lambda: act("approve", appeal, people["assignee"]), appeal)
-    act("approve", appeal, people["supervisor"])
-    assert Appeal.objects.get(pk=appeal.pk).state == S.APPROVED
+    assert_four_eyes(appeal, SupervisorFactory(), people["supervisor"], people["assignee"])
+
+
+def test_the_confirming_supervisor_sends_the_proposal_back_to_the_proposer(people):
+    appeal = claimed(refund_freeze(Decimal("5200.00")), people["assignee"])
+    four_eyes.appeal_propose_approval(appeal_id=appeal.pk, actor=people["assignee"], note="截图一致")
+    assert_refused(NotAllowed, lambda: act("return", appeal, people["assignee"]), appeal)
+    with pytest.raises(InvalidAppeal):
+        four_eyes.appeal_return_proposal(appeal_id=appeal.pk, actor=people["supervisor"], note=" ")
+    four_eyes.appeal_return_proposal(appeal_id=appeal.pk, actor=people["supervisor"], note="物流单号对不上")
+    back = Appeal.objects.select_related("freeze").get(pk=appeal.pk)
+    assert (back.state, back.assignee, back.proposed_by, back.freeze.status) == (
+        S.IN_REVIEW, people["assignee"], None, Freeze.Status.ACTIVE)
+    assert AppealEvent.objects.filter(appeal=appeal, transition="return_proposal").get().note == "物流单号对不上"
+    assert LedgerEntry.objects.filter(freeze=back.freeze, kind=LedgerEntry.Kind.RELEASE).count() == 0
+
+
+def test_a_proposal_needs_a_note(people):
+    appeal = claimed(refund_freeze(Decimal("5000.00")), people["assignee"])
+    before = snapshot(appeal)
+    with pytest.raises(InvalidAppeal):
+        four_eyes.appeal_propose_approval(appeal_id=appeal.pk, actor=people["assignee"], note="")
+    assert snapshot(appeal) == before
 
 
 # --- an agent (or supervisor) never decides their own appeal --------------------------------------
