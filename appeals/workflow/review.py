@@ -5,9 +5,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from ..errors import InvalidAppeal
-from ..models import Appeal, State
+from ..models import Appeal, PauseReason, State
 from ..notifications import notify_customer
 from ..transitions import Transition
+from . import clocks
 from .steps import apply_transition, lock_appeal
 
 
@@ -41,6 +42,8 @@ def appeal_request_info(*, appeal_id: int, actor, message: str) -> Appeal:
     if not message.strip():
         raise InvalidAppeal(_("Write what the customer should add."))
     appeal = lock_appeal(appeal_id)
+    if appeal.state == State.IN_REVIEW:
+        clocks.pause(appeal, PauseReason.CUSTOMER)  # saved with the transition
     apply_transition(appeal, Transition.REQUEST_INFO, actor, customer_message=message.strip())
     notify_customer(appeal, _("Your appeal %(ref)s needs more information: %(msg)s") % {"ref": appeal.reference,
                                                                                  "msg": message.strip()})

@@ -5,6 +5,7 @@ accidental second beat split the work and never do a row twice."""
 import logging
 from datetime import date, datetime
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -65,10 +66,39 @@ def escalate_overdue_batch(*, now: datetime | None = None, batch_size: int = 200
     now = now or timezone.now()
     appeals = list(
         Appeal.objects.select_for_update(skip_locked=True, of=("self",)).select_related("customer", "freeze")
-        .filter(state__in=[State.SUBMITTED, State.IN_REVIEW], due_at__lt=now, pk__gt=after).order_by("pk")[:batch_size]
+        .filter(state__in=[State.SUBMITTED, State.IN_REVIEW], due_at__lt=now, clock_paused_at__isnull=True,
+                pk__gt=after).order_by("pk")[:batch_size]
     )
     for appeal in appeals:
         apply_transition(appeal, Transition.ESCALATE_OVERDUE, None, note="past its due time: escalated by the system")
         notify_customer(appeal, _("Your appeal %(ref)s is taking longer than we promised. A supervisor is now "
                                   "handling it.") % {"ref": appeal.reference})
+    return len(appeals), appeals[-1].pk if appeals else None
+
+
+def escalate_regulatory(*, now: datetime | None = None, batch_size: int = 200, max_batches: int = 100) -> int:
+    """Escalate every open appeal past the complaint rules' deadline, once each."""
+    return drain(escalate_regulatory_batch, max_batches=max_batches, now=now or timezone.now(),
+                 batch_size=batch_size)
+
+
+@transaction.atomic
+def escalate_regulatory_batch(*, now: datetime | None = None, batch_size: int = 200,
+                              after: int = 0) -> tuple[int, int | None]:
+    """One batch of appeals whose answer deadline passed with the clocks running: flag the breach
+    (its own figure; the goal is none), put it in the supervisors' queue and tell the customer."""
+    now = now or timezone.now()
+    appeals = list(
+        Appeal.objects.select_for_update(skip_locked=True, of=("self",)).select_related("customer", "freeze")
+        .filter(state__in=[State.SUBMITTED, State.IN_REVIEW, State.ESCALATED], regulatory_breached=False,
+                regulatory_due_at__lt=now, clock_paused_at__isnull=True, pk__gt=after).order_by("pk")[:batch_size]
+    )
+    for appeal in appeals:
+        apply_transition(appeal, Transition.ESCALATE_REGULATORY, None,
+                         note="past the complaint rules' answer deadline: escalated by the system")
+        notify_customer(appeal, _("Your appeal %(ref)s: we did not answer by %(date)s, the time the complaint rules "
+                                  "allow. A supervisor is now handling it. You may also call the consumer hotline "
+                                  "%(hotline)s.") % {
+            "ref": appeal.reference, "hotline": settings.REGULATOR_HOTLINE,
+            "date": timezone.localtime(appeal.regulatory_due_at).strftime("%Y-%m-%d %H:%M")})
     return len(appeals), appeals[-1].pk if appeals else None
