@@ -2,8 +2,10 @@
 e-mailed by the worker once it commits; a beat sweeper e-mails what never went out."""
 
 from datetime import timedelta
+from email.utils import make_msgid
 
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
+from django.core.mail.utils import DNS_NAME
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,8 +15,12 @@ from .models import Appeal, Notification
 
 
 def notify_customer(appeal: Appeal, message: str) -> Notification:
-    """Tell an appeal's customer something, in the app now and by e-mail after commit."""
-    notification = Notification.objects.create(user_id=appeal.customer_id, appeal=appeal, message=message)
+    """Tell an appeal's customer something, in the app now and by e-mail after commit. The message
+    tells of the appeal's latest event: every service logs the event and then notifies, in one
+    transaction under the appeal's lock, so the decision log can show how the customer was told."""
+    event = appeal.events.order_by("-pk").first()
+    notification = Notification.objects.create(user_id=appeal.customer_id, appeal=appeal, event=event,
+                                               message=message)
     tasks.send_notification_email.delay_on_commit(notification.pk)
     return notification
 
@@ -39,11 +45,19 @@ def notifications_email(*, notification_ids: list[int]) -> int:
                             .exclude(user__email="").first())
             if notification is None:
                 continue
-            send_mail(_("Monthly pay appeal update"), notification.message, None, [notification.user.email])
-            notification.emailed_at = timezone.now()
-            notification.save(update_fields=["emailed_at"])
+            email = EmailMessage(_("Monthly pay appeal update"), notification.message, None,
+                                 [notification.user.email], headers={"Message-ID": make_msgid(domain=str(DNS_NAME))})
+            email.send()
+            notification.emailed_at, notification.email_message_id = timezone.now(), email.extra_headers["Message-ID"]
+            notification.save(update_fields=["emailed_at", "email_message_id"])
         sent += 1
     return sent
+
+
+def notifications_mark_shown(*, user, notification_ids: list[int]) -> int:
+    """The customer's page showed these notifications: record when, once (proof of notice)."""
+    return Notification.objects.filter(user=user, pk__in=notification_ids, read_at__isnull=True).update(
+        read_at=timezone.now())
 
 
 def notifications_email_unsent(*, older_than_minutes: int = 10, within_hours: int = 24, limit: int = 500) -> int:

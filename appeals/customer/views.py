@@ -12,6 +12,7 @@ from .. import selectors
 from ..errors import AppealError
 from ..evidence import crosscheck
 from ..models import OPEN_STATES, Evidence, Notification, State
+from ..notifications import notifications_mark_shown
 from ..workflow import submit
 from .forms import AppealForm, ResubmitForm
 
@@ -71,10 +72,14 @@ def _detail_page(request, appeal, resubmit_form=None, status=200):
     is_owner = appeal.customer_id == request.user.pk
     if resubmit_form is None and is_owner and appeal.state == State.INFO_REQUESTED:
         resubmit_form = ResubmitForm(existing_files=appeal.evidence.count())
+    # The messages about this appeal, shown to its customer (and so recorded as shown: Art. 21).
+    notices = list(Notification.objects.filter(appeal=appeal, user=request.user)[:50]) if is_owner else []
+    notifications_mark_shown(user=request.user, notification_ids=[note.pk for note in notices])
     return render(request, "appeals/appeal_detail.html", {
         "appeal": appeal,
         "evidence": appeal.evidence.all(),
         "timeline": selectors.customer_timeline(appeal),
+        "notices": notices,
         "resubmit_form": resubmit_form,
         "can_withdraw": is_owner and appeal.is_open,
         "unconfirmed": crosscheck.unconfirmed(appeal.evidence_checks) if appeal.is_open else [],
@@ -158,7 +163,7 @@ def appeal_history_export(request):
 @login_required
 def notification_list(request):
     notifications = list(Notification.objects.filter(user=request.user).select_related("appeal")[:100])
-    Notification.objects.filter(user=request.user, read_at__isnull=True).update(read_at=timezone.now())
+    notifications_mark_shown(user=request.user, notification_ids=[note.pk for note in notifications])
     return render(request, "appeals/notification_list.html", {"notifications": notifications})
 
 

@@ -21,6 +21,7 @@ from ..models import OPEN_STATES, Appeal, AppealEvent, Escalation, State
 from ..transitions import DECISIONS, STAFF_ACTIONS, Transition
 from ..workflow import decide, review
 from . import clock, dashboard, forms, panels, views
+from .records_admin import CustomerToldColumn
 
 log = logging.getLogger(__name__)
 
@@ -68,15 +69,16 @@ class QueueFilter(admin.SimpleListFilter):
         return queryset
 
 
-class AppealEventInline(ReadOnlyAdminMixin, admin.TabularInline):
+class AppealEventInline(CustomerToldColumn, ReadOnlyAdminMixin, admin.TabularInline):
     model = AppealEvent
-    fields = ("created_at", "actor", "transition_label", "from_state", "to_state", "note", "customer_message")
+    fields = ("created_at", "actor", "transition_label", "from_state", "to_state", "note", "customer_message",
+              "customer_told")
     readonly_fields = fields
     extra = 0
     verbose_name_plural = _("Transition log")
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("actor")
+        return super().get_queryset(request).select_related("actor").prefetch_related("notifications__user")
 
     @admin.display(description=_("action"))
     def transition_label(self, obj):

@@ -1,27 +1,66 @@
 """Read-only records in the admin: the decision log, the notifications sent, the evidence rows."""
 
 from django.contrib import admin
+from django.utils import timezone
+from django.utils.html import format_html_join
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.admin import ReadOnlyAdminMixin
 
 from ..models import AppealEvent, Evidence, Notification
 
 
-@admin.register(AppealEvent)
-class AppealEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    """The decision log: every transition, read-only for everyone."""
+def _at(moment) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
 
-    list_display = ("created_at", "appeal", "actor", "transition", "from_state", "to_state")
+
+def notice_proof(notification: Notification) -> str:
+    """How the customer was told (complaint rules Art. 21): shown in the app, and the e-mail."""
+    shown = (_("shown in the app %(at)s") % {"at": _at(notification.read_at)} if notification.read_at
+             else _("in the app, not yet shown"))
+    if notification.emailed_at:
+        mail = _("e-mail sent %(at)s, %(id)s") % {"at": _at(notification.emailed_at),
+                                                   "id": notification.email_message_id or "—"}
+    elif not notification.user.email:
+        mail = _("no e-mail address")
+    else:
+        mail = _("e-mail not sent yet")
+    return f"{shown} · {mail}"
+
+
+def customer_told(event: AppealEvent) -> str:
+    """The notifications that told the customer of this event (prefetched with their user)."""
+    notices = list(event.notifications.all())
+    if not notices:
+        return _("not told")
+    return format_html_join("", "<div>{}</div>", ((notice_proof(notice),) for notice in notices))
+
+
+class CustomerToldColumn:
+    @admin.display(description=gettext_lazy("customer told"))
+    def customer_told(self, obj):
+        return customer_told(obj)
+
+
+@admin.register(AppealEvent)
+class AppealEventAdmin(CustomerToldColumn, ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The decision log: every transition, read-only for everyone, with how the customer was told."""
+
+    list_display = ("created_at", "appeal", "actor", "transition", "from_state", "to_state", "customer_told")
     list_filter = ("transition", "to_state", ("created_at", admin.DateFieldListFilter), "actor")
     list_select_related = ("appeal", "actor")
     search_fields = ("=appeal__reference",)
     date_hierarchy = "created_at"
     show_full_result_count = False
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("notifications__user")
+
 
 @admin.register(Notification)
 class NotificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ("created_at", "user", "appeal", "message", "read_at")
+    list_display = ("created_at", "user", "appeal", "message", "read_at", "emailed_at", "email_message_id")
     list_select_related = ("user", "appeal")
 
 

@@ -5,20 +5,25 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .appeal import Appeal
+from .appeal import Appeal, AppealEvent
 
 
 class Notification(models.Model):
-    """An in-app message to a customer (also e-mailed by a Celery task)."""
+    """An in-app message to a customer (also e-mailed by a Celery task), with the proof that the
+    customer was told (complaint rules Art. 21): the event it tells of, when the customer's page
+    showed it, when the e-mail went out and its Message-ID."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="notifications",
                              verbose_name=_("user"))
     appeal = models.ForeignKey(Appeal, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
                                verbose_name=_("appeal"))
+    event = models.ForeignKey(AppealEvent, on_delete=models.PROTECT, null=True, blank=True,
+                              related_name="notifications", verbose_name=_("event told of"))
     message = models.TextField(_("message"))
     created_at = models.DateTimeField(_("sent at"), default=timezone.now)
-    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
-    emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
+    read_at = models.DateTimeField(_("shown in the app at"), null=True, blank=True)
+    emailed_at = models.DateTimeField(_("e-mail sent at"), null=True, blank=True)
+    email_message_id = models.CharField(_("e-mail Message-ID"), max_length=255, blank=True)
 
     class Meta:
         verbose_name = _("notification")
