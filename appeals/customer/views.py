@@ -13,7 +13,7 @@ from ..errors import AppealError
 from ..evidence import crosscheck
 from ..models import OPEN_STATES, Evidence, Notification, State
 from ..notifications import notifications_mark_shown
-from ..workflow import submit
+from ..workflow import clocks, submit
 from .forms import AppealForm, ResubmitForm
 
 
@@ -26,7 +26,7 @@ def _canonical_description(freeze: Freeze) -> str:
 
 @login_required
 def appeal_create(request, freeze_id: int):
-    freeze = get_object_or_404(Freeze.objects.select_related("refund__order"), pk=freeze_id,
+    freeze = get_object_or_404(Freeze.objects.select_related("refund__order", "account"), pk=freeze_id,
                                account__customer=request.user)
     open_appeal = freeze.appeals.filter(state__in=OPEN_STATES).first()
     if open_appeal:
@@ -59,8 +59,11 @@ def appeal_create(request, freeze_id: int):
                              % {"ref": appeal.reference})
             return redirect("appeal-detail", reference=appeal.reference)
     status = 400 if request.method == "POST" else 200
-    return render(request, "appeals/appeal_form.html", {"form": form, "freeze": freeze,
-                                                        "logistics_on_file": logistics_on_file}, status=status)
+    due = clocks.appeal_due_at(reason=freeze.reason, submitted_at=timezone.now())
+    return render(request, "appeals/appeal_form.html", {
+        "form": form, "freeze": freeze, "logistics_on_file": logistics_on_file, "appeal_due": due,
+        "decided_after_release": bool(freeze.timer_date and freeze.timer_date <= timezone.localdate(due)),
+    }, status=status)
 
 
 @login_required

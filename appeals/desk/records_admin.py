@@ -1,14 +1,17 @@
-"""Read-only records in the admin: the decision log, the notifications sent, the evidence rows."""
+"""Records in the admin: the decision log, the notifications sent, the evidence rows (read-only),
+and the official calendar exceptions (saved through the service that moves the dates they change)."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.utils import timezone
 from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.admin import ReadOnlyAdminMixin
+from accounts.models import CalendarException
 
 from ..models import AppealEvent, Evidence, Notification
+from ..workflow import calendar
 
 
 def _at(moment) -> str:
@@ -70,3 +73,23 @@ class EvidenceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ("status", "kind")
     list_select_related = ("appeal",)
     exclude = ("upload", "image", "thumbnail")
+
+
+@admin.register(CalendarException)
+class CalendarExceptionAdmin(admin.ModelAdmin):
+    """Supervisors enter the State Council's notice; saving moves the promised dates it changes."""
+
+    list_display = ("date", "kind", "note")
+    list_filter = ("kind",)
+    actions = None  # a bulk delete would skip the service
+
+    def _report(self, request, change: calendar.CalendarChange) -> None:
+        self.message_user(request, _("%(freezes)d restore dates and %(appeals)d appeal due times moved; the "
+                                     "customers were told.") % {"freezes": change.freezes_moved,
+                                                                "appeals": change.appeals_moved}, messages.INFO)
+
+    def save_model(self, request, obj, form, change):
+        self._report(request, calendar.calendar_exception_save(exception=obj))
+
+    def delete_model(self, request, obj):
+        self._report(request, calendar.calendar_exception_delete(exception=obj))
