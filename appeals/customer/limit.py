@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 
 from accounts.models import Freeze
-from accounts.selectors import credit_overview, freeze_hold_reasons
+from accounts.selectors import automatic_signals, credit_overview, freeze_hold_reasons
 
 
 @login_required
@@ -28,5 +28,6 @@ def freeze_detail(request, pk: int):
     freeze = get_object_or_404(
         Freeze.objects.select_related("refund__order", "account"), pk=pk, account__customer=request.user
     )
-    return render(request, "customer/freeze_detail.html",
-                  {"freeze": freeze, "hold_reasons": freeze_hold_reasons(freeze) if freeze.is_active else []})
+    return render(request, "customer/freeze_detail.html", {
+        "freeze": freeze, "hold_reasons": freeze_hold_reasons(freeze) if freeze.is_active else [],
+        "automatic_signals": automatic_signals(freeze) if freeze.is_active else None})

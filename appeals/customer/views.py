@@ -83,6 +83,7 @@ def _detail_page(request, appeal, resubmit_form=None, status=200):
         "evidence": appeal.evidence.all(),
         "timeline": selectors.customer_timeline(appeal),
         "notices": notices,
+        "statement": selectors.statement_of_reasons(appeal),
         "resubmit_form": resubmit_form,
         "can_withdraw": is_owner and appeal.is_open,
         "unconfirmed": crosscheck.unconfirmed(appeal.evidence_checks) if appeal.is_open else [],

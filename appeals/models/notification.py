@@ -19,7 +19,11 @@ class Notification(models.Model):
                                verbose_name=_("appeal"))
     event = models.ForeignKey(AppealEvent, on_delete=models.PROTECT, null=True, blank=True,
                               related_name="notifications", verbose_name=_("event told of"))
-    message = models.TextField(_("message"))
+    code = models.CharField(_("message code"), max_length=40, blank=True)
+    params = models.JSONField(_("message parameters"), default=dict, blank=True)
+    message = models.TextField(_("message"), blank=True,
+                               help_text=_("As first rendered, in the default language (the record); the "
+                                           "customer reads it rendered in their own."))
     created_at = models.DateTimeField(_("sent at"), default=timezone.now)
     read_at = models.DateTimeField(_("shown in the app at"), null=True, blank=True)
     emailed_at = models.DateTimeField(_("e-mail sent at"), null=True, blank=True)
@@ -35,3 +39,10 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.message[:40]
+
+    @property
+    def text(self) -> str:
+        """The message in the active language (rows from before codes keep their stored text)."""
+        from ..messages import render  # messages builds on the models
+
+        return render(self.code, self.params) if self.code else self.message

@@ -7,13 +7,12 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from accounts.models import CalendarException
 from accounts.services import calendar
 
 from ..models import OPEN_STATES, Appeal, Notification
-from ..notifications import notify_many
+from ..notifications import message, notify_many
 from .clocks import sla_due_at
 
 
@@ -37,21 +36,15 @@ def appeal_due_recompute() -> list[Notification]:
         if new == appeal.due_at:
             continue
         if Appeal.objects.filter(pk=appeal.pk, state__in=OPEN_STATES, due_at=appeal.due_at).update(due_at=new):
-            notices.append(Notification(
-                user_id=appeal.customer_id, appeal=appeal,
-                message=_("Your appeal %(ref)s: the holiday calendar changed, so a decision is now due by %(due)s "
-                          "instead of %(old)s.") % {"ref": appeal.reference, "due": _at(new),
-                                                    "old": _at(appeal.due_at)}))
+            notices.append(message(appeal.customer_id, "calendar_appeal_moved", appeal=appeal, due=_at(new),
+                                   old=_at(appeal.due_at)))
     return notices
 
 
 def _after(moved: list[calendar.MovedDate]) -> CalendarChange:
-    notices = [Notification(
-        user_id=item.freeze.account.customer_id,
-        message=_("The holiday calendar changed: ¥%(amount)s frozen on %(frozen)s is now expected back on %(new)s "
-                  "instead of %(old)s.") % {"amount": item.freeze.amount, "new": item.new, "old": item.old,
-                                             "frozen": timezone.localdate(item.freeze.created_at)})
-        for item in moved]
+    notices = [message(item.freeze.account.customer_id, "calendar_freeze_moved", amount=str(item.freeze.amount),
+                       new=str(item.new), old=str(item.old), frozen=str(timezone.localdate(item.freeze.created_at)))
+               for item in moved]
     appeal_notices = appeal_due_recompute()
     notify_many(notices + appeal_notices)
     return CalendarChange(len(moved), len(appeal_notices))

@@ -38,9 +38,8 @@ def _apply(appeal: Appeal, extension: DeadlineExtension, actor) -> None:
     log_event(appeal, Transition.EXTEND_DEADLINE, actor, from_state=appeal.state, customer_message=extension.reason,
               note=f"+{extension.days} days ({extension.get_step_display()}), requested by "
                    f"{extension.requested_by.get_username()}")
-    notify_customer(appeal, _("Your appeal %(ref)s: we extended our answer deadline to %(date)s. Why: %(reason)s")
-                    % {"ref": appeal.reference, "reason": extension.reason,
-                       "date": timezone.localtime(appeal.regulatory_due_at).strftime("%Y-%m-%d %H:%M")})
+    notify_customer(appeal, "deadline_extended", msg=extension.reason,
+                    date=timezone.localtime(appeal.regulatory_due_at).strftime("%Y-%m-%d %H:%M"))
 
 
 @transaction.atomic
@@ -107,7 +106,5 @@ def appeal_wait_for_platform(*, appeal_id: int, actor, message: str) -> Appeal:
     Appeal.objects.filter(pk=appeal.pk).update(clock_paused_at=appeal.clock_paused_at,
                                                clock_pause_reason=appeal.clock_pause_reason)
     log_event(appeal, Transition.WAIT_FOR_PLATFORM, actor, from_state=appeal.state, customer_message=message)
-    notify_customer(appeal, _("Your appeal %(ref)s: we asked the platform where you bought to confirm the refund. "
-                              "Until it answers, the time does not count toward our deadline. %(msg)s")
-                    % {"ref": appeal.reference, "msg": message})
+    notify_customer(appeal, "platform_wait", msg=message)
     return appeal

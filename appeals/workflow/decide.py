@@ -42,11 +42,9 @@ def appeal_approve(*, appeal_id: int, actor, note: str = "") -> ApprovalResult:
         freeze=appeal.freeze, source=Freeze.ReleaseSource.APPEAL, actor=actor, note=appeal.reference
     )
     if release.released:
-        notify_customer(appeal, _("Your appeal %(ref)s was approved: ¥%(amount)s is available again.")
-                % {"ref": appeal.reference, "amount": appeal.freeze.amount})
+        notify_customer(appeal, "approved", amount=str(appeal.freeze.amount))
     else:
-        notify_customer(appeal, _("Your appeal %(ref)s was approved. The amount had already been released.")
-                % {"ref": appeal.reference})
+        notify_customer(appeal, "approved_already_released")
     return ApprovalResult(appeal, release.released, release.message)
 
 
@@ -59,8 +57,7 @@ def appeal_reject(*, appeal_id: int, actor, reason: str, message: str) -> Appeal
     appeal = lock_appeal(appeal_id)
     name = Transition.REJECT_ESCALATED if appeal.state == State.ESCALATED else Transition.REJECT
     apply_transition(appeal, name, actor, customer_message=message.strip(), reason=reason)
-    notify_customer(appeal, _("Your appeal %(ref)s was not approved: %(reason)s. %(msg)s")
-            % {"ref": appeal.reference, "reason": RejectReason(reason).label, "msg": message.strip()})
+    notify_customer(appeal, "rejected", reject_reason=reason, msg=message.strip())
     return appeal
 
 
@@ -119,7 +116,5 @@ def appeal_review_evidence(*, appeal_id: int) -> Appeal:
     event = apply_transition(appeal, Transition.APPROVE_BY_SYSTEM, None, note="evidence matched the record")
     ledger.freeze_release(freeze=appeal.freeze, source=Freeze.ReleaseSource.APPEAL, note=appeal.reference)
     _sample_system_approval(appeal, event)
-    notify_customer(appeal, _("Your appeal %(ref)s was approved: your screenshots matched our records and "
-                              "¥%(amount)s is available again.") % {"ref": appeal.reference,
-                                                                   "amount": appeal.freeze.amount})
+    notify_customer(appeal, "approved_by_system", amount=str(appeal.freeze.amount))
     return appeal

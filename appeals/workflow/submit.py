@@ -87,7 +87,7 @@ def appeal_submit(*, customer, freeze_id: int, order_number: str, tracking_numbe
     _insert(appeal)
     log_event(appeal, Transition.SUBMIT, customer)
     evidence_store(appeal, files, customer)
-    notify_customer(appeal, _("We received your appeal %(ref)s. An agent will review it.") % {"ref": appeal.reference})
+    notify_customer(appeal, "received")
     return appeal
 
 

@@ -24,6 +24,8 @@ def refund_synced(*, refund_id: str) -> returns.SyncResult:
     freeze = result.freeze
     message = (_("the amount is expected back on %(date)s.") % {"date": freeze.expected_release_on}
                if result.on_timer else _("an agent reviews the amount."))
+    code, params = (("platform_synced_dated", {"date": str(freeze.expected_release_on)}) if result.on_timer
+                    else ("platform_synced_review", {}))
     appeals = Appeal.objects.select_for_update().filter(freeze=freeze, state__in=OPEN_STATES).order_by("pk")
     for appeal in appeals:
         appeal.freeze = freeze
@@ -31,6 +33,5 @@ def refund_synced(*, refund_id: str) -> returns.SyncResult:
             Appeal.objects.filter(pk=appeal.pk).update(**{name: getattr(appeal, name) for name in clocks.CLOCK_FIELDS})
         log_event(appeal, Transition.PLATFORM_SYNCED, None, from_state=appeal.state, customer_message=message,
                   note=f"platform refund {refund_id} confirmed by the platform")
-        notify_customer(appeal, _("Your appeal %(ref)s: the platform confirmed the refund; %(msg)s")
-                        % {"ref": appeal.reference, "msg": message})
+        notify_customer(appeal, code, **params)
     return result

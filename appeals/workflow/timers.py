@@ -5,15 +5,13 @@ accidental second beat split the work and never do a row twice."""
 import logging
 from datetime import date, datetime
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from accounts.services import ledger
 
-from ..models import OPEN_STATES, Appeal, Notification, State
-from ..notifications import notify_customer, notify_many
+from ..models import OPEN_STATES, Appeal, State
+from ..notifications import message, notify_customer, notify_many
 from ..transitions import Transition
 from .steps import apply_transition, drain
 
@@ -42,14 +40,10 @@ def auto_release_batch(*, today: date | None = None, batch_size: int = 500,
     for appeal in appeals:
         appeal.freeze = by_id[appeal.freeze_id]
         apply_transition(appeal, Transition.RESOLVE, None, note="freeze released automatically on its expected date")
-        notify_customer(appeal, _("Your appeal %(ref)s is closed: ¥%(amount)s was released automatically.")
-                        % {"ref": appeal.reference, "amount": appeal.freeze.amount})
+        notify_customer(appeal, "resolved", amount=str(appeal.freeze.amount))
         with_appeal.add(appeal.freeze_id)
-    notify_many([
-        Notification(user_id=freeze.account.customer_id,
-                     message=_("¥%(amount)s frozen after a refund is available again.") % {"amount": freeze.amount})
-        for freeze in freezes if freeze.pk not in with_appeal
-    ])
+    notify_many([message(freeze.account.customer_id, "released", amount=str(freeze.amount))
+                 for freeze in freezes if freeze.pk not in with_appeal])
     log.info("auto-release: %d freezes released, %d appeals closed", len(freezes), len(with_appeal))
     return len(freezes), last_account
 
@@ -71,8 +65,7 @@ def escalate_overdue_batch(*, now: datetime | None = None, batch_size: int = 200
     )
     for appeal in appeals:
         apply_transition(appeal, Transition.ESCALATE_OVERDUE, None, note="past its due time: escalated by the system")
-        notify_customer(appeal, _("Your appeal %(ref)s is taking longer than we promised. A supervisor is now "
-                                  "handling it.") % {"ref": appeal.reference})
+        notify_customer(appeal, "overdue")
     return len(appeals), appeals[-1].pk if appeals else None
 
 
@@ -96,9 +89,6 @@ def escalate_regulatory_batch(*, now: datetime | None = None, batch_size: int = 
     for appeal in appeals:
         apply_transition(appeal, Transition.ESCALATE_REGULATORY, None,
                          note="past the complaint rules' answer deadline: escalated by the system")
-        notify_customer(appeal, _("Your appeal %(ref)s: we did not answer by %(date)s, the time the complaint rules "
-                                  "allow. A supervisor is now handling it. You may also call the consumer hotline "
-                                  "%(hotline)s.") % {
-            "ref": appeal.reference, "hotline": settings.REGULATOR_HOTLINE,
-            "date": timezone.localtime(appeal.regulatory_due_at).strftime("%Y-%m-%d %H:%M")})
+        notify_customer(appeal, "regulatory_breach",
+                        date=timezone.localtime(appeal.regulatory_due_at).strftime("%Y-%m-%d %H:%M"))
     return len(appeals), appeals[-1].pk if appeals else None

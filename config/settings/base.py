@@ -98,6 +98,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "appeals.customer.context.unread_notifications",
+                "appeals.customer.context.contacts",
             ],
         },
     },
