@@ -37,8 +37,10 @@ def regulatory_due_at(*, submitted_at: datetime) -> datetime:
 
 def pause(appeal: Appeal, reason: PauseReason, *, now: datetime | None = None) -> bool:
     """Stop both clocks (on the instance; the caller saves). An appeal already paused stays paused
-    from when it began. Returns whether it was running."""
+    from when it began, now for `reason` (a request to the customer while the platform is asked:
+    the customer's reply resumes it). Returns whether it was running."""
     if appeal.clock_paused_at is not None:
+        appeal.clock_pause_reason = reason
         return False
     appeal.clock_paused_at, appeal.clock_pause_reason = now or timezone.now(), reason
     return True

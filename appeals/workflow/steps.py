@@ -11,8 +11,9 @@ from events import outbox
 
 from .. import risk as appeal_risk
 from ..errors import AlreadyDecided, NotAllowed, WrongState
-from ..models import DECIDED_STATES, Appeal, AppealEvent, State
+from ..models import DECIDED_STATES, OPEN_STATES, Appeal, AppealEvent, State
 from ..transitions import EVENTS_OUT, Transition
+from . import clocks
 
 log = logging.getLogger("appeals.workflow")
 
@@ -59,6 +60,8 @@ def apply_transition(
         raise NotAllowed()
     from_state = appeal.state
     method(by=actor, **kwargs)
+    if appeal.state not in OPEN_STATES:
+        clocks.resume(appeal)  # closed while waiting: the wait still counts out of its clocks
     try:
         appeal.save()
     except ConcurrentTransition as exc:  # only without row locks (SQLite): someone else moved first

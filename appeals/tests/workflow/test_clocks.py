@@ -232,3 +232,31 @@ def test_only_an_unconfirmed_platform_refund_can_be_waited_for():
     appeal, agent = filed_and_claimed(moment(2026, 11, 2, 10))
     with time_at(moment(2026, 11, 3)), pytest.raises(WrongState):
         deadline.appeal_wait_for_platform(appeal_id=appeal.pk, actor=agent, message="等待平台")
+
+
+def test_a_request_to_the_customer_while_the_platform_is_asked_waits_for_the_customer():
+    freeze = unsynced_external_freeze(moment(2026, 11, 2, 9))
+    appeal, agent = filed_and_claimed(moment(2026, 11, 2, 10), freeze=freeze)
+    with time_at(moment(2026, 11, 3, 10)):
+        deadline.appeal_wait_for_platform(appeal_id=appeal.pk, actor=agent, message="已向外卖平台核实")
+    with time_at(moment(2026, 11, 4, 10)):
+        review.appeal_request_info(appeal_id=appeal.pk, actor=agent, message="请补充外卖平台的退款截图")
+    waiting = fresh(appeal)
+    assert (waiting.clock_paused_at, waiting.is_waiting_for_customer) == (moment(2026, 11, 3, 10), True)
+    with time_at(moment(2026, 11, 5, 10)):
+        sync.refund_synced(refund_id=freeze.refund.platform_refund_id)
+    assert fresh(appeal).is_paused  # still waiting for the customer
+    with time_at(moment(2026, 11, 6, 10)):
+        submit.appeal_resubmit(appeal_id=appeal.pk, actor=appeal.customer, message="已上传", files=[])
+    resumed = fresh(appeal)
+    assert (resumed.is_paused, resumed.regulatory_due_at) == (False, moment(2026, 11, 20, 10))
+
+
+def test_an_appeal_closed_while_waiting_has_its_clocks_moved_by_the_wait():
+    appeal, agent = filed_and_claimed(moment(2026, 9, 28, 10))
+    with time_at(moment(2026, 9, 29, 15)):
+        review.appeal_request_info(appeal_id=appeal.pk, actor=agent, message="请补充")
+    with time_at(moment(2026, 10, 9, 11)):
+        submit.appeal_withdraw(appeal_id=appeal.pk, actor=appeal.customer)
+    closed = fresh(appeal)
+    assert (closed.state, closed.is_paused, closed.due_at) == (State.WITHDRAWN, False, moment(2026, 10, 12, 10))
