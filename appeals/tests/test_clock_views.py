@@ -106,3 +106,22 @@ def test_the_dashboard_counts_regulatory_breaches(client):
     assert 'data-testid="regulatory-breaches">2<' in html
     assert 'data-testid="open-regulatory-breaches">2<' in html
     assert {Appeal.objects.get(pk=appeal.pk).state, Appeal.objects.get(pk=other.pk).state} == {State.ESCALATED}
+
+
+def test_through_the_pages_a_request_pauses_and_a_late_reply_resumes_without_a_breach(client):
+    appeal, agent = filed_and_claimed(moment(2026, 9, 28, 10))
+    transition = reverse("admin:appeals_appeal_transition", kwargs={"object_id": appeal.pk,
+                                                                    "transition_name": "request_info"})
+    with time_at(moment(2026, 9, 29, 15)):
+        response = english(client, agent).post(transition, {"message": "请补充物流截图"})
+    assert response.status_code == 302
+    assert Appeal.objects.get(pk=appeal.pk).clock_pause_reason == PauseReason.CUSTOMER
+    with time_at(moment(2026, 10, 9, 11)):
+        response = english(client, appeal.customer).post(
+            reverse("appeal-resubmit", args=[appeal.reference]), {"message": "已补充", "kind": "other"})
+        assert response.status_code == 302
+        assert escalate_overdue() == 0
+        html = page_text(client, appeal)
+    replied = Appeal.objects.get(pk=appeal.pk)
+    assert (replied.state, replied.sla_breached, replied.due_at) == (State.IN_REVIEW, False, moment(2026, 10, 12, 10))
+    assert "Decision expected by 2026-10-12 10:00" in html
