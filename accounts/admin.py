@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .models import AccountStatusChange, CalendarException, CreditAccount, Freeze, LedgerEntry, Order, Refund, User
+from .models import AccountStatusChange, CreditAccount, Freeze, LedgerEntry, Order, Refund, User
 
 
 class ReadOnlyAdminMixin:
@@ -87,8 +87,3 @@ class AccountStatusChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("account", "old_status", "new_status", "actor", "created_at")
     list_select_related = ("account__customer", "actor")
 
-
-@admin.register(CalendarException)
-class CalendarExceptionAdmin(admin.ModelAdmin):
-    list_display = ("date", "kind", "note")
-    list_filter = ("kind",)

@@ -3,6 +3,7 @@
 Only accounts.services changes a credit line's buckets; every movement is one
 immutable LedgerEntry row (the database refuses UPDATE and DELETE on it)."""
 
+from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
@@ -12,6 +13,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Round
 from django.db.models.lookups import GreaterThanOrEqual
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from . import roles
@@ -266,6 +268,18 @@ class Freeze(models.Model):
     @property
     def customer_explanation(self) -> str:
         return FREEZE_EXPLANATIONS[self.reason]
+
+    @cached_property
+    def waits_for(self) -> str | None:
+        """For an active freeze no timer lifts: what it waits for, instead of a date (freeze_dates)."""
+        from .freeze_dates import waits_for  # freeze_dates builds on this module
+
+        return waits_for(self) if self.is_active else None
+
+    @property
+    def timer_date(self) -> date | None:
+        """The date the timer releases this freeze on; None when it waits for something else."""
+        return self.expected_release_on if self.is_active and self.waits_for is None else None
 
     @property
     def title(self) -> str:

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import risk
 from .freeze_dates import AUTO_RELEASE_REASONS
-from .models import Bucket, CreditAccount, Freeze, LedgerEntry, Order, ReturnShipmentEvent, RiskLevel
+from .models import Bucket, CreditAccount, Freeze, LedgerEntry, Order, Refund, ReturnShipmentEvent, RiskLevel
 from .money import ZERO
 
 
@@ -85,6 +85,21 @@ def freeze_hold_reasons(freeze: Freeze) -> list[str]:
     if freeze.refund:
         reasons += [risk.describe(finding)["customer"] for finding in freeze.refund.risk_rules]
     return reasons
+
+
+def automatic_signals(freeze: Freeze) -> list[str] | None:
+    """For a freeze the risk rules made with no person involved (a suspected malicious refund and
+    the ban that comes with it): the kinds of signal that fired, in customer-safe words (no
+    thresholds); None when a person decided it or it is an ordinary freeze (PIPL Art. 24)."""
+    if freeze.reason != Freeze.Reason.MALICIOUS:
+        return None
+    first = freeze.ledger_entries.order_by("pk").only("actor_id").first()
+    if first is None or first.actor_id is not None:
+        return None
+    refunds = [freeze.refund] if freeze.refund else Refund.objects.filter(
+        order__account_id=freeze.account_id, risk_level=RiskLevel.HIGH, created_at=freeze.created_at)
+    texts = [risk.describe(finding)["customer"] for refund in refunds for finding in refund.risk_rules]
+    return list(dict.fromkeys(texts))
 
 
 def order_refundable(order: Order) -> Decimal:

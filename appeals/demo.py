@@ -13,7 +13,7 @@ from accounts.models import Freeze, User
 
 from . import demo_images
 from .models import Appeal, Evidence
-from .workflow import review, submit
+from .workflow import clocks, review, submit
 
 
 def _shot(name: str, data: bytes):
@@ -41,7 +41,8 @@ def _file(username: str, *, extra=None, description: str, days_ago: int = 0, rec
         # Replaying history: the demo appeal was filed days ago (timestamps only, no money involved).
         filed = timezone.now() - timedelta(days=days_ago)
         Appeal.objects.filter(pk=appeal.pk).update(
-            created_at=filed, due_at=submit.appeal_due_at(reason=freeze.reason, submitted_at=filed)
+            created_at=filed, due_at=clocks.appeal_due_at(reason=freeze.reason, submitted_at=filed),
+            regulatory_due_at=clocks.regulatory_due_at(submitted_at=filed),
         )
         appeal.events.update(created_at=filed)
     return appeal

@@ -2,19 +2,36 @@
 e-mailed by the worker once it commits; a beat sweeper e-mails what never went out."""
 
 from datetime import timedelta
+from email.utils import make_msgid
 
-from django.core.mail import send_mail
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.core.mail.utils import DNS_NAME
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from . import tasks
+from . import messages, tasks
 from .models import Appeal, Notification
 
 
-def notify_customer(appeal: Appeal, message: str) -> Notification:
-    """Tell an appeal's customer something, in the app now and by e-mail after commit."""
-    notification = Notification.objects.create(user_id=appeal.customer_id, appeal=appeal, message=message)
+def message(user_id: int, code: str, *, appeal: Appeal | None = None, **params) -> Notification:
+    """An unsaved notification: a message code (appeals.messages) with its parameters, the contacts
+    a customer may turn to, and its text in the default language for the record."""
+    params = {**({"ref": appeal.reference} if appeal else {}), **params,
+              "support": settings.SUPPORT_CHANNEL, "hotline": settings.REGULATOR_HOTLINE}
+    with translation.override(settings.LANGUAGE_CODE):
+        text = messages.render(code, params)
+    return Notification(user_id=user_id, appeal=appeal, code=code, params=params, message=text)
+
+
+def notify_customer(appeal: Appeal, code: str, **params) -> Notification:
+    """Tell an appeal's customer something, in the app now and by e-mail after commit. The message
+    tells of the appeal's latest event: every service logs the event and then notifies, in one
+    transaction under the appeal's lock, so the decision log can show how the customer was told."""
+    notification = message(appeal.customer_id, code, appeal=appeal, **params)
+    notification.event = appeal.events.order_by("-pk").first()
+    notification.save(force_insert=True)
     tasks.send_notification_email.delay_on_commit(notification.pk)
     return notification
 
@@ -39,11 +56,21 @@ def notifications_email(*, notification_ids: list[int]) -> int:
                             .exclude(user__email="").first())
             if notification is None:
                 continue
-            send_mail(_("Monthly pay appeal update"), notification.message, None, [notification.user.email])
-            notification.emailed_at = timezone.now()
-            notification.save(update_fields=["emailed_at"])
+            with translation.override(settings.LANGUAGE_CODE):  # the customer's language: the default
+                subject, body = str(_("Monthly pay appeal update")), notification.text
+            email = EmailMessage(subject, body, None,
+                                 [notification.user.email], headers={"Message-ID": make_msgid(domain=str(DNS_NAME))})
+            email.send()
+            notification.emailed_at, notification.email_message_id = timezone.now(), email.extra_headers["Message-ID"]
+            notification.save(update_fields=["emailed_at", "email_message_id"])
         sent += 1
     return sent
+
+
+def notifications_mark_shown(*, user, notification_ids: list[int]) -> int:
+    """The customer's page showed these notifications: record when, once (proof of notice)."""
+    return Notification.objects.filter(user=user, pk__in=notification_ids, read_at__isnull=True).update(
+        read_at=timezone.now())
 
 
 def notifications_email_unsent(*, older_than_minutes: int = 10, within_hours: int = 24, limit: int = 500) -> int:

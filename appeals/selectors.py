@@ -2,12 +2,23 @@
 
 from django.db.models import BooleanField, ExpressionWrapper, OuterRef, Q, Subquery
 from django.http import Http404
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
 from accounts import roles
 from accounts.selectors import logistics_on_file
 
-from .models import OPEN_STATES, REQUIRED_REFUND_EVIDENCE, Appeal, AppealEvent, Evidence, RejectReason, State
+from . import risk as appeal_risk
+from .evidence import crosscheck
+from .models import (
+    DECIDED_STATES,
+    OPEN_STATES,
+    REQUIRED_REFUND_EVIDENCE,
+    Appeal,
+    AppealEvent,
+    Evidence,
+    RejectReason,
+    State,
+)
 from .transitions import CUSTOMER_LINES, DECISIONS, Transition
 
 
@@ -77,3 +88,40 @@ def required_evidence(refund) -> list[str]:
     if logistics_on_file(refund):
         return [kind for kind in REQUIRED_REFUND_EVIDENCE if kind != Evidence.Kind.LOGISTICS]
     return list(REQUIRED_REFUND_EVIDENCE)
+
+
+CHECK_OUTCOMES = {crosscheck.MATCH: _("matches our records"), crosscheck.CONTRADICTS: _("does not match our records"),
+                  crosscheck.NOT_FOUND: _("could not be confirmed")}
+REJECTIONS = (Transition.REJECT, Transition.REJECT_ESCALATED)
+
+
+def _checked(appeal: Appeal) -> list[str]:
+    """What was checked, in the customer's words: the records, each screenshot check, each risk rule."""
+    checked = []
+    if appeal.freeze.refund_id:
+        checked.append(str(_("Your order and its refund in our records")))
+        if logistics_on_file(appeal.freeze.refund):
+            checked.append(str(_("The carrier's record of your return parcel")))
+    checked += [f"{crosscheck.CHECK_LABELS.get(check['code'], check['code'])}: {CHECK_OUTCOMES[check['status']]}"
+                for check in appeal.evidence_checks or []]
+    if not appeal.evidence_checks:
+        checked.append(str(_("The screenshots you sent, looked at by a person")))
+    checked += [appeal_risk.describe(rule)["customer"] for rule in appeal.risk_rules or []]
+    return checked
+
+
+def statement_of_reasons(appeal: Appeal) -> dict | None:
+    """What the customer of a decided appeal reads about the decision (complaint rules Art. 19):
+    what was checked, the basis, and (rendered by the template) where they can turn next."""
+    if appeal.state not in DECIDED_STATES:
+        return None
+    if appeal.reject_reason:
+        rejection = appeal.events.filter(transition__in=REJECTIONS).order_by("-pk").first()
+        basis = RejectReason(appeal.reject_reason).label
+        message = rejection.customer_message if rejection else ""
+    elif appeal.decided_by_id is None:
+        basis, message = _("Your screenshots matched our records and no risk rule stood against the appeal."), ""
+    else:
+        basis, message = _("A reviewer found that your evidence supports the appeal."), ""
+    return {"checked": _checked(appeal), "basis": basis, "message": message, "rejected": bool(appeal.reject_reason),
+            "automatic": appeal.decided_by_id is None}

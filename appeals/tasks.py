@@ -56,6 +56,14 @@ def escalate_overdue_appeals(batch_size: int = 200, max_batches: int = 100) -> i
     return escalate_overdue(batch_size=batch_size, max_batches=max_batches)
 
 
+@shared_task(acks_late=True, autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5)
+def escalate_regulatory_breaches(batch_size: int = 200, max_batches: int = 100) -> int:
+    """Beat job: escalate appeals past the complaint rules' answer deadline (once each)."""
+    from .workflow.timers import escalate_regulatory
+
+    return escalate_regulatory(batch_size=batch_size, max_batches=max_batches)
+
+
 @shared_task(acks_late=True)
 def sample_yesterdays_decisions() -> int:
     """Daily beat job: pick yesterday's decisions for the supervisors' audit (idempotent)."""

@@ -30,6 +30,10 @@ class Transition(models.TextChoices):
     OVERTURN_APPROVAL = "overturn_approval", _("Approval overturned on audit")
     OVERTURN_ON_REVIEW = "overturn_on_review", _("Rejection overturned on the customer's review")
     PLATFORM_SYNCED = "platform_synced", _("External platform confirmed the refund")
+    WAIT_FOR_PLATFORM = "wait_for_platform", _("Waiting for the external platform (clocks paused)")
+    EXTEND_DEADLINE = "extend_deadline", _("Answer deadline extended")
+    PROPOSE_EXTENSION = "propose_extension", _("Further extension proposed (needs a second supervisor)")
+    ESCALATE_REGULATORY = "escalate_regulatory", _("Escalated: past the complaint rules' deadline")
 
 
 # Decisions: sampled for audit, counted on the dashboard, exported.
@@ -64,6 +68,13 @@ CUSTOMER_LINES = {
                                     "review."),
     Transition.OVERTURN_ON_REVIEW: _("A supervisor reviewed the decision at your request and approved the appeal."),
     Transition.PLATFORM_SYNCED: _("The platform where you bought confirmed the refund: %(msg)s"),
+    Transition.WAIT_FOR_PLATFORM: _("We asked the platform where you bought to confirm the refund. The time it "
+                                    "takes does not count toward our deadline: %(msg)s"),
+    Transition.EXTEND_DEADLINE: _("We need more time to answer and extended our deadline: %(msg)s"),
+    Transition.PROPOSE_EXTENSION: _("Your case is especially complex: a supervisor asked for more time, which a "
+                                    "second supervisor must approve: %(msg)s"),
+    Transition.ESCALATE_REGULATORY: _("We did not answer within the time the complaint rules allow. A supervisor "
+                                      "is now handling your appeal."),
 }
 
 # What other systems are told (events.types), written with the AppealEvent in its transaction.

@@ -173,15 +173,19 @@ def floor(batch_size: int = BATCH) -> int:
                     + ",".join(["(%s, NULL, 'resolve', %s, 'resolved', %s, '', %s)"] * len(appeals)),
                     [x for a in appeals for x in (a[0], a[2], "freeze released automatically on its expected date",
                                                   now)])
-                notices += [(cid, aid, f"您的申诉 {ref} 已关闭：¥{amounts[fid]} 已自动解冻。")
+                notices += [(cid, aid, "resolved", {"ref": ref, "amount": str(amounts[fid])},
+                             f"您的申诉 {ref} 已关闭：¥{amounts[fid]} 已自动解冻。")
                             for aid, cid, _s, ref, fid in appeals]
             with_appeal = {a[4] for a in appeals}
-            notices += [(cid, None, f"退款后冻结的 ¥{amount} 已恢复可用。")
+            notices += [(cid, None, "released", {"amount": str(amount)}, f"退款后冻结的 ¥{amount} 已恢复可用。")
                         for fid, _aid, amount, cid in freezes if fid not in with_appeal]
+            # Stored as the service stores them: a message code, its parameters, the text for the record.
             cur.execute(
-                "INSERT INTO appeals_notification (user_id, appeal_id, message, created_at) VALUES "
-                + ",".join(["(%s, %s, %s, %s)"] * len(notices)),
-                [x for cid, aid, message in notices for x in (cid, aid, message, now)])
+                "INSERT INTO appeals_notification (user_id, appeal_id, code, params, message, email_message_id, "
+                "created_at) VALUES "
+                + ",".join([f"(%s, %s, %s, %s{'::jsonb' if pg else ''}, %s, '', %s)"] * len(notices)),
+                [x for cid, aid, code, params, message in notices
+                 for x in (cid, aid, code, json.dumps(params, ensure_ascii=False), message, now)])
             released += len(freezes)
 
 

@@ -213,7 +213,7 @@ def test_count_inverts_add_with_overrides(start, n, overrides):
 RELEASE_FROM_SEP_30_2026 = {
     Freeze.Reason.NORMAL_REFUND: date(2026, 10, 10),   # 3 business days: Oct 8, 9, 10
     Freeze.Reason.PARTIAL_REFUND: date(2026, 10, 27),  # 15: Oct 8, 9, 10, 12–16, 19–23, 26, 27
-    Freeze.Reason.ABNORMAL: date(2026, 10, 27),        # 15 as well
+    Freeze.Reason.ABNORMAL: None,                      # a person decides: no date is promised
     Freeze.Reason.ROUTINE_RISK: date(2026, 10, 7),     # 7 calendar days, holiday or not
     Freeze.Reason.MALICIOUS: None,                     # only an appeal lifts it
 }
@@ -231,7 +231,7 @@ def test_expected_release_on_across_national_day(reason, expected):
 @pytest.mark.parametrize("reason, expected", [
     (Freeze.Reason.NORMAL_REFUND, date(2027, 2, 15)),   # Feb 11, 12, 15
     (Freeze.Reason.PARTIAL_REFUND, date(2027, 3, 3)),   # Feb 11, 12, 15–19, 22–26, Mar 1–3
-    (Freeze.Reason.ABNORMAL, date(2027, 3, 3)),
+    (Freeze.Reason.ABNORMAL, None),
     (Freeze.Reason.ROUTINE_RISK, date(2027, 2, 11)),
     (Freeze.Reason.MALICIOUS, None),
 ])

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.utils.functional import SimpleLazyObject
 
 from ..models import Notification
@@ -12,3 +13,8 @@ def unread_notifications(request):
             if user.is_authenticated else 0
         )
     }
+
+
+def contacts(request):
+    """Where a customer can turn next (statement of reasons): our support channel, the regulator's hotline."""
+    return {"support_channel": settings.SUPPORT_CHANNEL, "regulator_hotline": settings.REGULATOR_HOTLINE}

@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.models import Freeze
-from accounts.selectors import credit_overview, freeze_hold_reasons
+from accounts.selectors import automatic_signals, credit_overview, freeze_hold_reasons
 
 from ..selectors import open_appeals_by_freeze
 from . import reviews
@@ -42,6 +42,7 @@ def freeze_detail(request, pk: int):
 def freeze_page(request, freeze, *, status=200, review_form=None):
     return render(request, "customer/freeze_detail.html", {
         "freeze": freeze, "hold_reasons": freeze_hold_reasons(freeze) if freeze.is_active else [],
+        "automatic_signals": automatic_signals(freeze) if freeze.is_active else None,
         **reviews.review_box(freeze=freeze, form=review_form)}, status=status)
 
 

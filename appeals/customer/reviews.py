@@ -36,7 +36,7 @@ def review_box(*, appeal=None, freeze=None, form=None) -> dict:
         return {}
     action = (reverse("review-from-appeal", args=[appeal.reference]) if appeal
               else reverse("review-from-freeze", args=[freeze.pk]))
-    return {"review_deadline": offer.deadline, "review_action": action,
+    return {"review_deadline": offer.deadline, "review_action": action, "review_url": "#review",
             "review_form": form or ReviewRequestForm(allow_files=appeal is not None)}
 
 

@@ -15,8 +15,9 @@ from .. import selectors
 from ..errors import AppealError
 from ..evidence import crosscheck, staging
 from ..models import OPEN_STATES, Evidence, Notification, State
+from ..notifications import notifications_mark_shown
 from ..transitions import Transition
-from ..workflow import submit
+from ..workflow import clocks, submit
 from . import reviews
 from .forms import AppealForm, ResubmitForm
 
@@ -36,7 +37,7 @@ def _repeated_submission(customer, freeze: Freeze):
 
 @login_required
 def appeal_create(request, freeze_id: int):
-    freeze = get_object_or_404(Freeze.objects.select_related("refund__order"), pk=freeze_id,
+    freeze = get_object_or_404(Freeze.objects.select_related("refund__order", "account"), pk=freeze_id,
                                account__customer=request.user)
     open_appeal = freeze.appeals.filter(state__in=OPEN_STATES).first()
     if open_appeal:
@@ -77,8 +78,11 @@ def appeal_create(request, freeze_id: int):
             return redirect("appeal-detail", reference=appeal.reference)
     kept = _keep_files(request, form, staged) if request.method == "POST" else []
     status = 400 if request.method == "POST" else 200
-    return render(request, "appeals/appeal_form.html", {"form": form, "freeze": freeze, "kept": kept,
-                                                        "logistics_on_file": logistics_on_file}, status=status)
+    due = clocks.appeal_due_at(reason=freeze.reason, submitted_at=timezone.now())
+    return render(request, "appeals/appeal_form.html", {
+        "form": form, "freeze": freeze, "kept": kept, "logistics_on_file": logistics_on_file, "appeal_due": due,
+        "decided_after_release": bool(freeze.timer_date and freeze.timer_date <= timezone.localdate(due)),
+    }, status=status)
 
 
 def _keep_files(request, form, staged) -> list:
@@ -101,10 +105,15 @@ def detail_page(request, appeal, resubmit_form=None, status=200, review_form=Non
     is_owner = appeal.customer_id == request.user.pk
     if resubmit_form is None and is_owner and appeal.state == State.INFO_REQUESTED:
         resubmit_form = ResubmitForm(existing_files=appeal.evidence.count())
+    # The messages about this appeal, shown to its customer (and so recorded as shown: Art. 21).
+    notices = list(Notification.objects.filter(appeal=appeal, user=request.user)[:50]) if is_owner else []
+    notifications_mark_shown(user=request.user, notification_ids=[note.pk for note in notices])
     return render(request, "appeals/appeal_detail.html", {
         "appeal": appeal,
         "evidence": appeal.evidence.all(),
         "timeline": selectors.customer_timeline(appeal),
+        "notices": notices,
+        "statement": selectors.statement_of_reasons(appeal),
         "resubmit_form": resubmit_form,
         "kept": kept,
         "question": appeal.events.filter(transition=Transition.REQUEST_INFO).order_by("-pk").first()
@@ -212,7 +221,7 @@ def appeal_history_export(request):
 @login_required
 def notification_list(request):
     notifications = list(Notification.objects.filter(user=request.user).select_related("appeal")[:100])
-    Notification.objects.filter(user=request.user, read_at__isnull=True).update(read_at=timezone.now())
+    notifications_mark_shown(user=request.user, notification_ids=[note.pk for note in notifications])
     return render(request, "appeals/notification_list.html", {"notifications": notifications})
 
 

@@ -21,7 +21,8 @@ from ..models import OPEN_STATES, Appeal, AppealEvent, Escalation, State
 from ..selectors import with_customer_reply
 from ..transitions import DECISIONS, STAFF_ACTIONS, Transition
 from ..workflow import decide, four_eyes, review
-from . import dashboard, forms, panels, views
+from . import clock, dashboard, forms, panels, views
+from .records_admin import CustomerToldColumn
 
 log = logging.getLogger(__name__)
 
@@ -68,20 +69,20 @@ class QueueFilter(admin.SimpleListFilter):
         if value == "unassigned":
             return queryset.filter(assignee__isnull=True)
         if value == "overdue":
-            return queryset.filter(due_at__lt=timezone.now())
+            return queryset.filter(due_at__lt=timezone.now(), clock_paused_at__isnull=True)
         return queryset
 
 
-class AppealEventInline(ReadOnlyAdminMixin, admin.TabularInline):
+class AppealEventInline(CustomerToldColumn, ReadOnlyAdminMixin, admin.TabularInline):
     model = AppealEvent
     fields = ("created_at", "actor", "get_transition_display", "from_state", "to_state", "reject_reason", "note",
-              "customer_message")
+              "customer_message", "customer_told")
     readonly_fields = fields
     extra = 0
     verbose_name_plural = _("Transition log")
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("actor")
+        return super().get_queryset(request).select_related("actor").prefetch_related("notifications__user")
 
 
 class AppealColumns:
@@ -119,6 +120,8 @@ class AppealColumns:
         if obj.due_at is None:
             return "—"
         text = timezone.localtime(obj.due_at).strftime("%Y-%m-%d %H:%M")
+        if obj.is_paused:
+            return format_html('{} <span class="paused">({})</span>', text, obj.get_clock_pause_reason_display())
         if obj.is_overdue:
             return format_html('<span class="overdue">{} ({})</span>', text, _("overdue"))
         return text
@@ -126,6 +129,17 @@ class AppealColumns:
     @admin.display(description=_("four eyes"))
     def proposal(self, obj):
         return panels.proposal_panel(obj)
+
+    @admin.display(description=_("answer due (complaint rules)"), ordering="regulatory_due_at")
+    def regulatory_due(self, obj):
+        text = timezone.localtime(obj.regulatory_due_at).strftime("%Y-%m-%d") if obj.regulatory_due_at else "—"
+        if obj.regulatory_breached or obj.is_past_regulatory_deadline:
+            return format_html('<span class="overdue">{} ({})</span>', text, _("breached"))
+        return text
+
+    @admin.display(description=_("clocks"))
+    def clocks(self, obj):
+        return clock.clocks_panel(obj)
 
     @admin.display(description=_("record and claims"))
     def facts(self, obj):
@@ -167,7 +181,7 @@ class AppealAdmin(FSMAdminMixin, ReadOnlyAdminMixin, AppealColumns, admin.ModelA
     }
     change_list_template = "admin/appeals/appeal/change_list.html"
     list_display = ("reference", "customer_display", "frozen_amount", "freeze_reason", "risk_level", "state_display",
-                    "assignee", "age", "due")
+                    "assignee", "age", "due", "regulatory_due")
     list_filter = (QueueFilter, "state", "risk_level", ("freeze__reason", admin.ChoicesFieldListFilter),
                    ("freeze__refund__order__platform", admin.ChoicesFieldListFilter))
     list_select_related = ("customer", "freeze", "assignee")
@@ -178,14 +192,15 @@ class AppealAdmin(FSMAdminMixin, ReadOnlyAdminMixin, AppealColumns, admin.ModelA
                      "=claimed_tracking_number", "=freeze__refund__tracking_number", "=customer__username",
                      "=customer__phone")
     fieldsets = (
-        (None, {"fields": ("reference", "state", "customer_contact", "assignee", "proposal", "due",
+        (None, {"fields": ("reference", "state", "customer_contact", "assignee", "proposal", "clocks",
                            "description")}),
         (_("Record and claims"), {"fields": ("facts",)}),
         (_("Screenshots"), {"fields": ("evidence_thumbnails", "logistics", "checks")}),
         (_("Risk"), {"fields": ("risk",)}),
         (_("Customer history"), {"fields": ("history",)}),
     )
-    readonly_fields = ("reference", "state", "customer_contact", "assignee", "proposal", "due", "description", "facts",
+    readonly_fields = ("reference", "state", "customer_contact", "assignee", "proposal", "clocks", "description",
+                       "facts",
                        "evidence_thumbnails", "logistics", "checks", "risk", "history")
     inlines = [AppealEventInline]
 
@@ -266,6 +281,7 @@ class AppealAdmin(FSMAdminMixin, ReadOnlyAdminMixin, AppealColumns, admin.ModelA
         site = self.admin_site
         return [
             path("take-next/", site.admin_view(views.take_next), name="appeals_appeal_take_next"),
+            path("<int:pk>/clock/", site.admin_view(clock.clock_view), name="appeals_appeal_clock"),
             path("dashboard/", site.admin_view(dashboard.dashboard_view), name="appeals_dashboard"),
             path("evidence/<int:pk>/annotated/", site.admin_view(views.annotated_evidence),
                  name="appeals_evidence_annotated"),

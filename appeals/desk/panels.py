@@ -40,6 +40,13 @@ def proposal_panel(appeal: Appeal) -> str:
                        proposal.note if proposal else "")
 
 
+def _restore(freeze: Freeze) -> str:
+    """The date the timer keeps, or what the freeze waits for instead."""
+    if freeze.timer_date or not freeze.waits_for:
+        return str(freeze.timer_date or "—")
+    return _("waits for %(what)s") % {"what": freeze.waits_for}
+
+
 def facts_panel(appeal: Appeal) -> str:
     freeze = appeal.freeze
     refund = freeze.refund
@@ -47,7 +54,7 @@ def facts_panel(appeal: Appeal) -> str:
         _row(_("Frozen amount"), freeze.amount, appeal.claimed_amount if appeal.claimed_amount is not None else ""),
         _row(_("Freeze reason"), freeze.get_reason_display()),
         _row(_("Frozen on / expected back"),
-             f"{timezone.localtime(freeze.created_at):%Y-%m-%d} / {freeze.expected_release_on or '—'}"),
+             f"{timezone.localtime(freeze.created_at):%Y-%m-%d} / {_restore(freeze)}"),
     ]
     if refund:
         order = refund.order

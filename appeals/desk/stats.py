@@ -105,7 +105,12 @@ def dashboard(*, days: int = 30, now: datetime | None = None) -> dict:
         "decisions": len(decisions),
         "median_hours_to_decision": statistics.median(to_decision) if to_decision else None,
         "sla_breach_rate": breached / len(decisions) if decisions else None,
-        "open_overdue": Appeal.objects.filter(state__in=OPEN_STATES, due_at__lt=now).count(),
+        "open_overdue": Appeal.objects.filter(state__in=OPEN_STATES, due_at__lt=now,
+                                              clock_paused_at__isnull=True).count(),
+        # The complaint rules' deadline (Art. 18): the goal is zero.
+        "regulatory_breaches": Appeal.objects.filter(regulatory_breached=True, created_at__gte=since).count(),
+        "open_regulatory_breaches": Appeal.objects.filter(state__in=OPEN_STATES, regulatory_breached=True).count(),
+        "waiting_on_customer": Appeal.objects.filter(state=State.INFO_REQUESTED).count(),
         "agents": sorted(agents.values(), key=lambda row: -row.decisions),
     }
 

@@ -7,12 +7,14 @@ from .appeal import (
     Appeal,
     AppealEvent,
     Escalation,
+    PauseReason,
     RejectReason,
     State,
     new_reference,
 )
 from .audit import AuditSample, AuditVerdict
 from .canned import CannedReply
+from .clock import DeadlineExtension
 from .evidence import REQUIRED_REFUND_EVIDENCE, Evidence, EvidenceHashBand
 from .notification import Notification
 from .review import Review, ReviewEvent, ReviewKind, ReviewState
@@ -20,6 +22,7 @@ from .staged import StagedUpload
 
 __all__ = [
     "CLOSED_STATES", "DECIDED_STATES", "OPEN_STATES", "REQUIRED_REFUND_EVIDENCE", "Appeal", "AppealEvent",
-    "AuditSample", "AuditVerdict", "CannedReply", "Escalation", "Evidence", "EvidenceHashBand", "Notification",
-    "RejectReason", "Review", "ReviewEvent", "ReviewKind", "ReviewState", "StagedUpload", "State", "new_reference",
+    "AuditSample", "AuditVerdict", "CannedReply", "DeadlineExtension", "Escalation", "Evidence", "EvidenceHashBand",
+    "Notification", "PauseReason", "RejectReason", "Review", "ReviewEvent", "ReviewKind", "ReviewState",
+    "StagedUpload", "State", "new_reference",
 ]

@@ -37,6 +37,13 @@ CLOSED_STATES = [State.APPROVED, State.REJECTED, State.WITHDRAWN, State.RESOLVED
 DECIDED_STATES = [State.APPROVED, State.REJECTED]
 
 
+class PauseReason(models.TextChoices):
+    """Why both clocks (the service level and the complaint rules' deadline) stand still."""
+
+    CUSTOMER = "customer", _("Waiting for the customer's reply")
+    PLATFORM = "platform", _("Waiting for the external platform's confirmation")
+
+
 class RejectReason(models.TextChoices):
     EVIDENCE_MISSING = "evidence_missing", _("Evidence missing")
     EVIDENCE_MISMATCH = "evidence_mismatch", _("Evidence does not match the order")
@@ -114,6 +121,16 @@ class Appeal(ConcurrentTransitionMixin, models.Model):
     due_at = models.DateTimeField(_("due"), null=True, blank=True,
                                   help_text=_("When the decision is due under the service level for this freeze."))
     sla_breached = models.BooleanField(_("past its due time"), default=False)
+    # Business days and seconds the service level was extended by pauses (appeals.workflow.clocks).
+    sla_paused_days = models.PositiveIntegerField(_("business days paused"), default=0)
+    sla_paused_seconds = models.PositiveIntegerField(_("seconds paused within a day"), default=0)
+    regulatory_due_at = models.DateTimeField(
+        _("answer due under the complaint rules"), null=True, blank=True,
+        help_text=_("15 calendar days from submission, plus approved extensions and pauses."))
+    regulatory_breached = models.BooleanField(_("past the complaint rules' deadline"), default=False)
+    clock_paused_at = models.DateTimeField(_("clocks paused since"), null=True, blank=True)
+    clock_pause_reason = models.CharField(_("clocks paused for"), max_length=10, choices=PauseReason.choices,
+                                          blank=True)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                    related_name="+", verbose_name=_("decided by"))
@@ -136,6 +153,11 @@ class Appeal(ConcurrentTransitionMixin, models.Model):
             ),
             models.CheckConstraint(condition=~Q(state="approval_proposed", proposed_by__isnull=True),
                                    name="proposed_approval_has_proposer"),
+            models.CheckConstraint(
+                condition=Q(clock_paused_at__isnull=True, clock_pause_reason="")
+                | Q(clock_paused_at__isnull=False) & ~Q(clock_pause_reason=""),
+                name="appeal_pause_fields_together",
+            ),
         ]
 
     def __str__(self):
@@ -146,8 +168,23 @@ class Appeal(ConcurrentTransitionMixin, models.Model):
         return self.state in OPEN_STATES
 
     @property
+    def is_paused(self) -> bool:
+        return self.clock_paused_at is not None
+
+    @property
+    def is_waiting_for_customer(self) -> bool:
+        return self.state == State.INFO_REQUESTED and self.clock_pause_reason == PauseReason.CUSTOMER
+
+    @property
     def is_overdue(self) -> bool:
-        return self.is_open and self.due_at is not None and self.due_at < timezone.now()
+        """Past its service level; never while the clocks are paused (the wait is not ours)."""
+        return (self.is_open and not self.is_paused and self.due_at is not None
+                and self.due_at < timezone.now())
+
+    @property
+    def is_past_regulatory_deadline(self) -> bool:
+        return (self.is_open and not self.is_paused and self.regulatory_due_at is not None
+                and self.regulatory_due_at < timezone.now())
 
     @property
     def requires_supervisor(self) -> bool:
@@ -220,6 +257,11 @@ class Appeal(ConcurrentTransitionMixin, models.Model):
     @transition(field=state, source=[State.SUBMITTED, State.IN_REVIEW], target=State.ESCALATED)
     def escalate_overdue(self, *, by):
         self.sla_breached = True
+
+    @transition(field=state, source=[State.SUBMITTED, State.IN_REVIEW, State.ESCALATED], target=State.ESCALATED,
+                conditions=[lambda appeal: not appeal.regulatory_breached])
+    def escalate_regulatory(self, *, by):
+        self.regulatory_breached = True
 
     @transition(field=state, source=State.REJECTED, target=State.APPROVED, permission=_may_decide_escalated)
     def overturn_rejection(self, *, by):

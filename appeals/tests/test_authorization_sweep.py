@@ -152,6 +152,7 @@ PARAMETERS = [
     ("appeals/<str:reference>/evidence/", "pk", lambda w: w.evidence.pk),
     ("appeals/", "reference", lambda w: w.appeal.reference),
     ("admin/appeals/appeal/evidence/", "pk", lambda w: w.evidence.pk),
+    ("admin/appeals/appeal/<int:pk>/clock/", "pk", lambda w: w.appeal.pk),
     ("admin/otp_totp/totpdevice/", "pk", lambda w: w.device.pk),
     ("admin/appeals/appeal/", "transition_name", lambda w: "reject"),
     ("admin/r/", "content_type_id", lambda w: ContentType.objects.get_for_model(Appeal).pk),

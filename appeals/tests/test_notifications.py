@@ -55,7 +55,7 @@ def test_a_failed_send_leaves_the_notification_for_the_next_run(monkeypatch):
         raise ConnectionRefusedError("SMTP refused")
 
     with monkeypatch.context() as patched:
-        patched.setattr(notifications, "send_mail", mail_server_down)
+        patched.setattr(notifications.EmailMessage, "send", mail_server_down)
         with pytest.raises(ConnectionRefusedError):
             tasks.email_unsent_notifications()
     lost.refresh_from_db()
@@ -69,13 +69,13 @@ def test_a_failed_send_leaves_the_notification_for_the_next_run(monkeypatch):
 @pytest.mark.django_db(transaction=True)
 def test_two_senders_at_once_email_each_notification_once(monkeypatch):
     notices = [notice(minutes_ago=15, email=f"buyer{i}@example.com") for i in range(6)]
-    send_mail = notifications.send_mail
+    send = notifications.EmailMessage.send
 
-    def slow_send_mail(*args, **kwargs):  # keep the row claimed long enough for the other sender to meet it
+    def slow_send(self, *args, **kwargs):  # keep the row claimed long enough for the other sender to meet it
         time.sleep(0.05)
-        return send_mail(*args, **kwargs)
+        return send(self, *args, **kwargs)
 
-    monkeypatch.setattr(notifications, "send_mail", slow_send_mail)
+    monkeypatch.setattr(notifications.EmailMessage, "send", slow_send)
     ids = [n.pk for n in notices]
     results = run_together([lambda: tasks.send_notification_emails(ids), tasks.email_unsent_notifications])
 
@@ -84,3 +84,13 @@ def test_two_senders_at_once_email_each_notification_once(monkeypatch):
     assert sorted(to for message in mail.outbox for to in message.to) == sorted(f"buyer{i}@example.com"
                                                                                    for i in range(6))
     assert not Notification.objects.filter(pk__in=ids, emailed_at__isnull=True).exists()
+
+
+def test_the_email_records_when_it_went_out_and_its_message_id():
+    lost = notice(minutes_ago=15)
+    assert lost.email_message_id == ""
+    tasks.email_unsent_notifications()
+    [message] = mail.outbox
+    lost.refresh_from_db()
+    assert lost.email_message_id == message.extra_headers["Message-ID"] == message.message()["Message-ID"]
+    assert lost.email_message_id.startswith("<") and lost.emailed_at is not None

@@ -102,8 +102,7 @@ def _overturn_rejection(appeal, supervisor, note):
     release = ledger.freeze_release(freeze=appeal.freeze, source=Freeze.ReleaseSource.APPEAL, actor=supervisor,
                                     note=f"audit overturned rejection of {appeal.reference}")
     amount = appeal.freeze.amount if release.released else 0
-    notify_customer(appeal, _("A supervisor re-checked appeal %(ref)s and approved it: ¥%(amount)s is available "
-                              "again.") % {"ref": appeal.reference, "amount": amount})
+    notify_customer(appeal, "overturned_rejection", amount=str(amount))
 
 
 def _overturn_approval(appeal, account, supervisor, note):
@@ -113,6 +112,4 @@ def _overturn_approval(appeal, account, supervisor, note):
         ledger.freeze_create(account=account, amount=amount, reason=Freeze.Reason.ABNORMAL, actor=supervisor,
                              note=f"audit overturned approval of {appeal.reference}")
     log_event(appeal, Transition.OVERTURN_APPROVAL, supervisor, from_state=appeal.state, note=note)
-    notify_customer(appeal, _("A supervisor re-checked appeal %(ref)s and could not confirm it. ¥%(amount)s of your "
-                              "limit is frozen again for a manual review.") % {"ref": appeal.reference,
-                                                                              "amount": amount})
+    notify_customer(appeal, "overturned_approval", amount=str(amount))

@@ -49,54 +49,44 @@ def release_approved(appeal: Appeal, actor, *, proposer=None) -> ApprovalResult:
         freeze=appeal.freeze, source=Freeze.ReleaseSource.APPEAL, actor=actor, note=appeal.reference
     )
     if release.released:
-        message = _("Your appeal %(ref)s was approved: ¥%(amount)s is available again.") % {
-            "ref": appeal.reference, "amount": appeal.freeze.amount}
+        code, params = "approved", {"amount": str(appeal.freeze.amount)}
     else:
-        message = _("Your appeal %(ref)s was approved. The amount had already been released.") % {
-            "ref": appeal.reference}
+        code, params = "approved_already_released", {}
     if appeal.freeze.account.status == CreditAccount.Status.BANNED:
-        restored = restore_account(appeal.freeze.account, actor, proposer or appeal.proposed_by, appeal.reference)
-        message = f"{message} {restored}"
-    notify_customer(appeal, message)
+        params["then"] = restore_account(appeal.freeze.account, actor, proposer or appeal.proposed_by,
+                                         appeal.reference)
+    notify_customer(appeal, code, **params)
     return ApprovalResult(appeal, release.released, release.message)
 
 
-def restore_account(account, actor, proposer, subject: str, source=Freeze.ReleaseSource.APPEAL) -> str:
+def restore_account(account, actor, proposer, subject: str, source=Freeze.ReleaseSource.APPEAL) -> list:
     """Lift the ban a four-eyes decision on `subject` (an appeal or review reference) answers;
-    returns what the customer is told about their account."""
+    returns what the customer is told about their account, as message parts (appeals.messages)."""
     result = restore.account_restore(
         account_id=account.pk, actor=actor, source=source,
         note=f"{subject} approved: proposed by {getattr(proposer, 'username', '-')}, confirmed by {actor.username}")
     account.refresh_from_db()
-    parts = [_("Your account is active again: you can pay with monthly pay.")]
+    parts = [("account_restored", {})]
     if result.released:
-        parts.append(_("¥%(amount)s frozen with the restriction is available again.")
-                     % {"amount": sum(freeze.amount for freeze in result.released)})
+        parts.append(("restored_released", {"amount": str(sum(freeze.amount for freeze in result.released))}))
     if result.on_timer:
-        parts.append(_("Your other frozen amounts come back on their dates: %(dates)s.") % {"dates": "、".join(
-            f"¥{f.amount} {f.expected_release_on:%Y-%m-%d}" for f in result.on_timer)})
+        parts.append(("restored_on_timer", {"dates": "、".join(
+            f"¥{f.amount} {f.expected_release_on:%Y-%m-%d}" for f in result.on_timer)}))
     if result.held:
-        parts.append(_("%(n)d other frozen amounts are still reviewed by a person; you can appeal each of them.")
-                     % {"n": len(result.held)})
-    return " ".join(str(part) for part in parts)
+        parts.append(("restored_held", {"n": len(result.held)}))
+    return parts
 
 
-def ban_upheld_text(*, reviewed: bool = False) -> str:
+def ban_upheld(*, reviewed: bool = False) -> tuple:
     """What a customer whose ban stands is told: what it means, and what remains possible."""
-    means = _("Your account stays restricted: new monthly-pay purchases are not possible and your frozen amounts "
-              "stay frozen, while repayments of what you owe continue as usual.")
-    if reviewed:
-        return f"{means} " + _("The review was the last step here; you can still file an appeal with new evidence "
-                               "or contact customer support.")
-    return f"{means} " + _("You can still ask for a review of this decision, file an appeal with new evidence, "
-                           "or contact customer support.")
+    return ("ban_upheld_reviewed" if reviewed else "ban_upheld", {})
 
 
-def review_offer_text(appeal: Appeal) -> str:
+def review_offer(appeal: Appeal) -> tuple:
     """The remedy a rejection names: a review, its link and its deadline (complaint rules Art. 19, 20)."""
     deadline = timezone.localtime(appeal.decided_at) + timedelta(days=settings.REVIEW_REQUEST_DAYS)
-    return _("If you disagree, you can ask for a review by %(date)s: %(link)s") % {
-        "date": f"{deadline:%Y-%m-%d}", "link": reverse("appeal-detail", args=[appeal.reference]) + "#review"}
+    return ("review_offer", {"date": f"{deadline:%Y-%m-%d}",
+                             "link": reverse("appeal-detail", args=[appeal.reference]) + "#review"})
 
 
 @transaction.atomic
@@ -108,11 +98,8 @@ def appeal_reject(*, appeal_id: int, actor, reason: str, message: str) -> Appeal
     appeal = lock_appeal(appeal_id)
     name = Transition.REJECT_ESCALATED if appeal.state == State.ESCALATED else Transition.REJECT
     apply_transition(appeal, name, actor, customer_message=message.strip(), reason=reason)
-    text = _("Your appeal %(ref)s was not approved: %(reason)s. %(msg)s") % {
-        "ref": appeal.reference, "reason": RejectReason(reason).label, "msg": message.strip()}
-    if appeal.freeze.account.status == CreditAccount.Status.BANNED:
-        text = f"{text} {ban_upheld_text()}"
-    notify_customer(appeal, f"{text} {review_offer_text(appeal)}")
+    then = [ban_upheld()] if appeal.freeze.account.status == CreditAccount.Status.BANNED else []
+    notify_customer(appeal, "rejected", reject_reason=reason, msg=message.strip(), then=[*then, review_offer(appeal)])
     return appeal
 
 
@@ -171,7 +158,5 @@ def appeal_review_evidence(*, appeal_id: int) -> Appeal:
     event = apply_transition(appeal, Transition.APPROVE_BY_SYSTEM, None, note="evidence matched the record")
     ledger.freeze_release(freeze=appeal.freeze, source=Freeze.ReleaseSource.APPEAL, note=appeal.reference)
     _sample_system_approval(appeal, event)
-    notify_customer(appeal, _("Your appeal %(ref)s was approved: your screenshots matched our records and "
-                              "¥%(amount)s is available again.") % {"ref": appeal.reference,
-                                                                   "amount": appeal.freeze.amount})
+    notify_customer(appeal, "approved_by_system", amount=str(appeal.freeze.amount))
     return appeal

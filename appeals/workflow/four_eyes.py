@@ -20,8 +20,7 @@ def appeal_propose_approval(*, appeal_id: int, actor, note: str):
         raise InvalidAppeal(_("Write why the appeal should be approved."))
     appeal = lock_appeal(appeal_id)
     apply_transition(appeal, Transition.PROPOSE_APPROVAL, actor, note=note.strip())
-    notify_customer(appeal, _("Your appeal %(ref)s was recommended for approval; a second person confirms it.")
-                    % {"ref": appeal.reference})
+    notify_customer(appeal, "approval_proposed")
     return appeal
 
 
@@ -40,5 +39,5 @@ def appeal_return_proposal(*, appeal_id: int, actor, note: str):
         raise InvalidAppeal(_("Write why the proposal goes back."))
     appeal = lock_appeal(appeal_id)
     apply_transition(appeal, Transition.RETURN_PROPOSAL, actor, note=note.strip())
-    notify_customer(appeal, _("Your appeal %(ref)s is being reviewed further.") % {"ref": appeal.reference})
+    notify_customer(appeal, "escalated")
     return appeal

@@ -5,16 +5,17 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from ..errors import InvalidAppeal
-from ..models import Appeal, State
+from ..models import Appeal, PauseReason, State
 from ..notifications import notify_customer
 from ..selectors import with_customer_reply
 from ..transitions import Transition
+from . import clocks
 from .steps import apply_transition, lock_appeal
 
 
 def _claim(appeal: Appeal, actor) -> Appeal:
     apply_transition(appeal, Transition.CLAIM, actor)
-    notify_customer(appeal, _("An agent is reviewing your appeal %(ref)s.") % {"ref": appeal.reference})
+    notify_customer(appeal, "claimed")
     return appeal
 
 
@@ -52,9 +53,10 @@ def appeal_request_info(*, appeal_id: int, actor, message: str) -> Appeal:
     if not message.strip():
         raise InvalidAppeal(_("Write what the customer should add."))
     appeal = lock_appeal(appeal_id)
+    if appeal.state == State.IN_REVIEW:
+        clocks.pause(appeal, PauseReason.CUSTOMER)  # saved with the transition
     apply_transition(appeal, Transition.REQUEST_INFO, actor, customer_message=message.strip())
-    notify_customer(appeal, _("Your appeal %(ref)s needs more information: %(msg)s") % {"ref": appeal.reference,
-                                                                                 "msg": message.strip()})
+    notify_customer(appeal, "info_requested", msg=message.strip())
     return appeal
 
 
@@ -64,7 +66,7 @@ def appeal_escalate(*, appeal_id: int, actor, note: str) -> Appeal:
         raise InvalidAppeal(_("Write why this goes to a supervisor."))
     appeal = lock_appeal(appeal_id)
     apply_transition(appeal, Transition.ESCALATE, actor, note=note.strip())
-    notify_customer(appeal, _("Your appeal %(ref)s is being reviewed further.") % {"ref": appeal.reference})
+    notify_customer(appeal, "escalated")
     return appeal
 
 

@@ -20,10 +20,10 @@ from events.types import EventType
 
 from ..errors import InvalidAppeal, NotAllowed, WrongState
 from ..evidence.uploads import evidence_store
-from ..models import OPEN_STATES, Appeal, Notification, Review, ReviewEvent, ReviewKind, State
-from ..notifications import notify_many
+from ..models import OPEN_STATES, Appeal, Review, ReviewEvent, ReviewKind, State
+from ..notifications import message, notify_many
 from ..transitions import Transition
-from .decide import ban_upheld_text, release_approved, restore_account
+from .decide import ban_upheld, release_approved, restore_account
 from .steps import apply_transition, lock_appeal
 from .submit import check_daily_limits
 
@@ -64,8 +64,8 @@ def reviewable(*, appeal: Appeal | None = None, freeze: Freeze | None = None) ->
     return found
 
 
-def _tell(review: Review, message: str) -> None:
-    notify_many([Notification(user_id=review.customer_id, appeal_id=review.appeal_id, message=message)])
+def _tell(review: Review, code: str, **params) -> None:
+    notify_many([message(review.customer_id, code, appeal=review.appeal, **params, ref=review.reference)])
 
 
 def _announce(review: Review, type: str) -> None:
@@ -119,9 +119,7 @@ def review_request(*, customer, reason: str, files: list, appeal_id: int | None 
     _log(review, Action.REQUEST, customer, message=review.reason)
     if files:
         evidence_store(appeal, files, customer)
-    _tell(review, _("We received your review request %(ref)s. A supervisor who took no part in the decision "
-                    "answers by %(date)s.") % {"ref": review.reference,
-                                               "date": f"{timezone.localtime(review.due_at):%Y-%m-%d}"})
+    _tell(review, "review_requested", date=f"{timezone.localtime(review.due_at):%Y-%m-%d}")
     return review
 
 
@@ -160,15 +158,13 @@ def review_decide(*, review_id: int, actor, outcome: str, message: str, note: st
     if not message.strip():
         raise InvalidAppeal(_("Write the answer to the customer."))
     review = _lock(review_id)
-    ref = review.reference
     if outcome == Action.UPHOLD:
         _step(review, Action.UPHOLD, actor, note=note, message=message.strip())
-        text = _("Review %(ref)s: the decision stands. %(msg)s") % {"ref": ref, "msg": message.strip()}
-        _tell(review, f"{text} {ban_upheld_text(reviewed=True)}" if review.needs_four_eyes else text)
+        _tell(review, "review_upheld", msg=message.strip(),
+              then=[ban_upheld(reviewed=True)] if review.needs_four_eyes else [])
     elif review.needs_four_eyes:
         _step(review, Action.PROPOSE_OVERTURN, actor, note=note, message=message.strip())
-        _tell(review, _("Review %(ref)s: a supervisor recommends overturning the decision; a second supervisor "
-                        "confirms it.") % {"ref": ref})
+        _tell(review, "review_overturn_proposed")
     else:
         _step(review, Action.OVERTURN, actor, note=note, message=message.strip())
         _overturn(review, actor)
@@ -194,22 +190,19 @@ def review_return_overturn(*, review_id: int, actor, note: str) -> Review:
 
 def _overturn(review: Review, actor, proposer=None) -> None:
     """The decision was wrong: approve the appeal, or release the automatic freeze; lift a ban."""
-    answer = _("Review %(ref)s: the decision was overturned. %(msg)s") % {"ref": review.reference,
-                                                                          "msg": review.customer_message}
     if review.appeal_id:
         appeal = lock_appeal(review.appeal_id)
         apply_transition(appeal, Transition.OVERTURN_ON_REVIEW, actor, note=f"review {review.reference}")
-        _tell(review, answer)
+        _tell(review, "review_overturned", msg=review.customer_message)
         release_approved(appeal, actor, proposer=proposer)
         return
     release = ledger.freeze_release(freeze=review.freeze, source=Freeze.ReleaseSource.REVIEW, actor=actor,
                                     note=f"review {review.reference}")
-    parts = [answer, _("¥%(amount)s is available again.") % {"amount": review.freeze.amount}
-             if release.released else ""]
+    then = [("amount_available", {"amount": str(review.freeze.amount)})] if release.released else []
     if review.freeze.account.status == CreditAccount.Status.BANNED:
-        parts.append(restore_account(review.freeze.account, actor, proposer, review.reference,
-                                     source=Freeze.ReleaseSource.REVIEW))
-    _tell(review, " ".join(part for part in parts if part))
+        then += restore_account(review.freeze.account, actor, proposer, review.reference,
+                                source=Freeze.ReleaseSource.REVIEW)
+    _tell(review, "review_overturned", msg=review.customer_message, then=then)
 
 
 def review_of(*, appeal: Appeal | None = None, freeze: Freeze | None = None) -> Review | None:

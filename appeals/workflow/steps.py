@@ -11,8 +11,9 @@ from events import outbox
 
 from .. import risk as appeal_risk
 from ..errors import AlreadyDecided, NotAllowed, WrongState
-from ..models import DECIDED_STATES, Appeal, AppealEvent, State
+from ..models import DECIDED_STATES, OPEN_STATES, Appeal, AppealEvent, State
 from ..transitions import EVENTS_OUT, Transition
+from . import clocks
 
 log = logging.getLogger("appeals.workflow")
 
@@ -66,6 +67,8 @@ def apply_transition(
         raise _not_allowed(appeal, name, actor)
     from_state = appeal.state
     method(by=actor, **kwargs)
+    if appeal.state not in OPEN_STATES:
+        clocks.resume(appeal)  # closed while waiting: the wait still counts out of its clocks
     try:
         appeal.save()
     except ConcurrentTransition as exc:  # only without row locks (SQLite): someone else moved first

@@ -3,7 +3,6 @@ more information, withdraw it. Each function runs in one transaction: it locks t
 first (the order every money-moving service uses), then the appeal row, re-checks state under the
 lock, calls the django-fsm transition, writes the AppealEvent and notifies on commit."""
 
-from datetime import datetime
 from decimal import Decimal
 
 from django.conf import settings
@@ -11,24 +10,17 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.business_days import add_business_days
 from accounts.models import Freeze
 from accounts.services import ledger
 
 from ..errors import InvalidAppeal
 from ..evidence.uploads import evidence_store
-from ..models import OPEN_STATES, Appeal, Evidence, new_reference
+from ..models import OPEN_STATES, Appeal, Evidence, State, new_reference
 from ..notifications import notify_customer
 from ..selectors import required_evidence
 from ..transitions import Transition
+from . import clocks
 from .steps import appeal_assess_risk, apply_transition, lock_appeal, log_event, set_risk
-
-
-def appeal_due_at(*, reason: str, submitted_at: datetime) -> datetime:
-    """The decision deadline: the same time of day, N business days after submission."""
-    local = timezone.localtime(submitted_at)
-    due_date = add_business_days(local.date(), settings.APPEAL_SLA_BUSINESS_DAYS[reason])
-    return timezone.make_aware(datetime.combine(due_date, local.time()))
 
 
 def check_daily_limits(customer, *, new_appeal: bool, new_files: int) -> None:
@@ -85,7 +77,9 @@ def appeal_submit(*, customer, freeze_id: int, order_number: str, tracking_numbe
             raise InvalidAppeal(_("Please add: %(kinds)s.") % {"kinds": labels})
     now = timezone.now()
     appeal = Appeal(
-        customer=customer, freeze=freeze, created_at=now, due_at=appeal_due_at(reason=freeze.reason, submitted_at=now),
+        customer=customer, freeze=freeze, created_at=now,
+        due_at=clocks.appeal_due_at(reason=freeze.reason, submitted_at=now),
+        regulatory_due_at=clocks.regulatory_due_at(submitted_at=now),
         claimed_order_number=order_number.strip(), claimed_amount=amount,
         claimed_tracking_number=tracking_number.strip(), description=description,
     )
@@ -93,7 +87,7 @@ def appeal_submit(*, customer, freeze_id: int, order_number: str, tracking_numbe
     _insert(appeal)
     log_event(appeal, Transition.SUBMIT, customer)
     evidence_store(appeal, files, customer)
-    notify_customer(appeal, _("We received your appeal %(ref)s. An agent will review it.") % {"ref": appeal.reference})
+    notify_customer(appeal, "received")
     return appeal
 
 
@@ -104,6 +98,8 @@ def appeal_resubmit(*, appeal_id: int, actor, message: str, files: list) -> Appe
         raise InvalidAppeal(_("Add a message or at least one screenshot."))
     appeal = lock_appeal(appeal_id)
     check_daily_limits(actor, new_appeal=False, new_files=len(files))
+    if appeal.state == State.INFO_REQUESTED:
+        clocks.resume(appeal)  # saved with the transition; refused transitions roll it back
     apply_transition(appeal, Transition.RESUBMIT, actor, customer_message=message.strip())
     evidence_store(appeal, files, actor)
     appeal_assess_risk(appeal)

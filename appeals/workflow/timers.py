@@ -7,12 +7,11 @@ from datetime import date, datetime
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from accounts.services import ledger
 
-from ..models import OPEN_STATES, Appeal, Notification, State
-from ..notifications import notify_customer, notify_many
+from ..models import OPEN_STATES, Appeal, State
+from ..notifications import message, notify_customer, notify_many
 from ..transitions import Transition
 from .steps import apply_transition, drain
 
@@ -41,14 +40,10 @@ def auto_release_batch(*, today: date | None = None, batch_size: int = 500,
     for appeal in appeals:
         appeal.freeze = by_id[appeal.freeze_id]
         apply_transition(appeal, Transition.RESOLVE, None, note="freeze released automatically on its expected date")
-        notify_customer(appeal, _("Your appeal %(ref)s is closed: ¥%(amount)s was released automatically.")
-                        % {"ref": appeal.reference, "amount": appeal.freeze.amount})
+        notify_customer(appeal, "resolved", amount=str(appeal.freeze.amount))
         with_appeal.add(appeal.freeze_id)
-    notify_many([
-        Notification(user_id=freeze.account.customer_id,
-                     message=_("¥%(amount)s frozen after a refund is available again.") % {"amount": freeze.amount})
-        for freeze in freezes if freeze.pk not in with_appeal
-    ])
+    notify_many([message(freeze.account.customer_id, "released", amount=str(freeze.amount))
+                 for freeze in freezes if freeze.pk not in with_appeal])
     log.info("auto-release: %d freezes released, %d appeals closed", len(freezes), len(with_appeal))
     return len(freezes), last_account
 
@@ -65,10 +60,35 @@ def escalate_overdue_batch(*, now: datetime | None = None, batch_size: int = 200
     now = now or timezone.now()
     appeals = list(
         Appeal.objects.select_for_update(skip_locked=True, of=("self",)).select_related("customer", "freeze")
-        .filter(state__in=[State.SUBMITTED, State.IN_REVIEW], due_at__lt=now, pk__gt=after).order_by("pk")[:batch_size]
+        .filter(state__in=[State.SUBMITTED, State.IN_REVIEW], due_at__lt=now, clock_paused_at__isnull=True,
+                pk__gt=after).order_by("pk")[:batch_size]
     )
     for appeal in appeals:
         apply_transition(appeal, Transition.ESCALATE_OVERDUE, None, note="past its due time: escalated by the system")
-        notify_customer(appeal, _("Your appeal %(ref)s is taking longer than we promised. A supervisor is now "
-                                  "handling it.") % {"ref": appeal.reference})
+        notify_customer(appeal, "overdue")
+    return len(appeals), appeals[-1].pk if appeals else None
+
+
+def escalate_regulatory(*, now: datetime | None = None, batch_size: int = 200, max_batches: int = 100) -> int:
+    """Escalate every open appeal past the complaint rules' deadline, once each."""
+    return drain(escalate_regulatory_batch, max_batches=max_batches, now=now or timezone.now(),
+                 batch_size=batch_size)
+
+
+@transaction.atomic
+def escalate_regulatory_batch(*, now: datetime | None = None, batch_size: int = 200,
+                              after: int = 0) -> tuple[int, int | None]:
+    """One batch of appeals whose answer deadline passed with the clocks running: flag the breach
+    (its own figure; the goal is none), put it in the supervisors' queue and tell the customer."""
+    now = now or timezone.now()
+    appeals = list(
+        Appeal.objects.select_for_update(skip_locked=True, of=("self",)).select_related("customer", "freeze")
+        .filter(state__in=[State.SUBMITTED, State.IN_REVIEW, State.ESCALATED], regulatory_breached=False,
+                regulatory_due_at__lt=now, clock_paused_at__isnull=True, pk__gt=after).order_by("pk")[:batch_size]
+    )
+    for appeal in appeals:
+        apply_transition(appeal, Transition.ESCALATE_REGULATORY, None,
+                         note="past the complaint rules' answer deadline: escalated by the system")
+        notify_customer(appeal, "regulatory_breach",
+                        date=timezone.localtime(appeal.regulatory_due_at).strftime("%Y-%m-%d %H:%M"))
     return len(appeals), appeals[-1].pk if appeals else None

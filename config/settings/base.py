@@ -101,6 +101,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "appeals.customer.context.unread_notifications",
+                "appeals.customer.context.contacts",
             ],
         },
     },
@@ -158,6 +159,13 @@ APPEAL_SLA_BUSINESS_DAYS = {
     "abnormal": 15,
     "malicious": 30,
 }
+# The complaint rules' deadline (NFRA 2020 No. 3, Art. 18): calendar days from submission, and the
+# days each extension adds (the first by a supervisor, the further one with a second supervisor).
+COMPLAINT_ANSWER_DAYS = 15
+COMPLAINT_EXTENSION_DAYS = (15, 30)
+# Where a customer can turn next (statement of reasons): our support channel and the regulator's hotline.
+SUPPORT_CHANNEL = env("SUPPORT_CHANNEL", default="400-000-0000")
+REGULATOR_HOTLINE = env("REGULATOR_HOTLINE", default="12378")
 # Risk rules (DOMAIN.md): thresholds are "more than N".
 RISK_MAX_REFUNDS_PER_DAY = 3
 RISK_MAX_RETURNS_PER_WEEK = 3
@@ -230,6 +238,7 @@ CELERY_BEAT_SCHEDULE = {
     "requeue-stale-evidence": {"task": "appeals.tasks.requeue_stale_evidence", "schedule": 300.0},
     "email-unsent-notifications": {"task": "appeals.tasks.email_unsent_notifications", "schedule": 600.0},
     "escalate-overdue-appeals": {"task": "appeals.tasks.escalate_overdue_appeals", "schedule": 600.0},
+    "escalate-regulatory-breaches": {"task": "appeals.tasks.escalate_regulatory_breaches", "schedule": 600.0},
     "purge-old-evidence": {"task": "appeals.tasks.purge_old_evidence", "schedule": crontab(hour=3, minute=15)},
     "purge-staged-uploads": {"task": "appeals.tasks.purge_staged_uploads", "schedule": crontab(minute=25)},
     "audit-sample-yesterday": {"task": "appeals.tasks.sample_yesterdays_decisions",

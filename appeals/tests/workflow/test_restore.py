@@ -101,14 +101,14 @@ def test_an_approved_appeal_restores_the_account_which_buys_again_and_its_freeze
     assert (account.frozen, account.used) == (Decimal("0.00"), Decimal("199.00") + Decimal("350.00"))
 
     with translation.override("en"):
-        told = Notification.objects.filter(appeal=appeal).order_by("-pk").first().message
+        told = Notification.objects.filter(appeal=appeal).order_by("-pk").first().text
     assert "active again" in told or "恢复" in told
 
 
 def test_the_customer_reads_what_came_back_and_when(banned):
     with translation.override("en"), at(date(2026, 12, 3)):
         appeal = approve_by_four_eyes(banned["malicious"], AgentFactory(), SupervisorFactory())
-        told = Notification.objects.filter(appeal=appeal).order_by("-pk").first().message
+        told = Notification.objects.filter(appeal=appeal).order_by("-pk").first().text
     assert "Your account is active again" in told
     rest = banned["rest"].amount
     assert f"¥{rest} frozen with the restriction is available again" in told
@@ -135,7 +135,7 @@ def test_a_ban_upheld_stays_and_the_customer_is_told_what_it_means(banned):
         review.appeal_claim(appeal_id=appeal.pk, actor=agent)
         decide.appeal_reject(appeal_id=appeal.pk, actor=agent, reason=RejectReason.SUSPECTED_CASH_OUT,
                              message="退货地址为虚拟地址")
-        told = Notification.objects.filter(appeal=appeal).order_by("-pk").first().message
+        told = Notification.objects.filter(appeal=appeal).order_by("-pk").first().text
     assert "stays restricted" in told and "repayments" in told and "review" in told
     account.refresh_from_db()
     assert account.status == CreditAccount.Status.BANNED

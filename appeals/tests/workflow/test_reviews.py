@@ -113,7 +113,7 @@ def test_an_upheld_review_changes_no_money_and_says_so():
     with translation.override("en"):
         reviews.review_decide(review_id=asked.pk, actor=SupervisorFactory(), outcome="uphold",
                               message="凭证金额仍不一致")
-        told = Notification.objects.filter(user=appeal.customer).order_by("-pk").first().message
+        told = Notification.objects.filter(user=appeal.customer).order_by("-pk").first().text
     assert "the decision stands" in told and "凭证金额仍不一致" in told
     assert Appeal.objects.get(pk=appeal.pk).state == State.REJECTED
     assert appeal.freeze.__class__.objects.get(pk=appeal.freeze_id).status == Freeze.Status.ACTIVE
@@ -197,5 +197,5 @@ def test_a_freeze_a_person_made_is_not_an_automatic_decision():
 def test_the_rejection_message_offers_a_review_with_link_and_deadline():
     with translation.override("en"), time_machine.travel(START, tick=False):
         appeal = rejected(AgentFactory())
-        told = Notification.objects.filter(appeal=appeal).order_by("-pk").first().message
+        told = Notification.objects.filter(appeal=appeal).order_by("-pk").first().text
     assert "ask for a review by 2026-12-31" in told and f"/appeals/{appeal.reference}/#review" in told

@@ -17,8 +17,8 @@ def grant(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0010_release_on_review'),
-        ('appeals', '0020_four_eyes'),
+        ('accounts', '0008_release_on_review'),
+        ('appeals', '0014_four_eyes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

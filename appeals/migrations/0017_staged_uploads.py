@@ -11,7 +11,7 @@ import appeals.evidence.storage
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('appeals', '0022_event_keeps_reject_reason'),
+        ('appeals', '0016_event_keeps_reject_reason'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

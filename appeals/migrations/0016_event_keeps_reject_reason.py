@@ -16,7 +16,7 @@ def keep_reasons(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('appeals', '0021_reviews'),
+        ('appeals', '0015_reviews'),
     ]
 
     operations = [

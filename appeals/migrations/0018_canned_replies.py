@@ -35,7 +35,7 @@ def setup(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('appeals', '0040_staged_uploads'),
+        ('appeals', '0017_staged_uploads'),
     ]
 
     operations = [
