@@ -45,6 +45,7 @@ MIDDLEWARE = [
     "config.observability.RequestContextMiddleware",
     "integrations.idempotency.IdempotencyMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "config.second_factor.StaffSecondFactorMiddleware",  # staff without the TOTP code reach no data
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -66,6 +67,9 @@ AXES_RESET_ON_SUCCESS = True
 # Staff sign in with a TOTP code as well (django-otp); customers do not.
 STAFF_OTP_REQUIRED = env.bool("STAFF_OTP_REQUIRED", default=True)
 OTP_TOTP_ISSUER = "Appeal Desk"
+# Demo data (seed_demo, seed_demo_client, totp_code): "allowed" in dev and test, "never" in production;
+# other settings need --i-know-this-is-not-production (accounts/management/demo_guard.py).
+DEMO_DATA = "ask"
 
 # Content-Security-Policy (django-csp): no inline or third-party scripts anywhere.
 from csp.constants import NONE, SELF  # noqa: E402
