@@ -185,6 +185,9 @@ EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
 EVIDENCE_MAX_FILES = 8
 EVIDENCE_MAX_PIXELS = 40_000_000  # well under Pillow's bomb warning (89 M); enforced as an error
 EVIDENCE_MAX_PIXELS_WITH_ALPHA = 20_000_000  # transparent images cost more memory to flatten
+EVIDENCE_MAX_SIDE_PX = 16_384  # per side (JPEG stops at 65,535; the OCR detector fails long before)
+EVIDENCE_MAX_ASPECT_RATIO = 20  # long side ÷ short side: a long scrolling screenshot is under 10
+EVIDENCE_MAX_ATTEMPTS = 3  # a file that has not been read after this many tries is rejected as unreadable
 # PDF receipts: rendered page by page at a fixed resolution, in a child process held to a memory,
 # CPU and wall-time budget (a PDF can inflate a few MB into gigabytes), nothing embedded ever run.
 EVIDENCE_PDF_MAX_PAGES = 3
@@ -217,6 +220,11 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A pool child is replaced after the task during which it grew past this resident size (KiB; the OCR
+# engine alone is ~400 MB, one image's work under 200 MB) or after this many tasks: a leak or one huge
+# file never keeps a bloated process. The task in hand always finishes first (and is acked once).
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = env.int("WORKER_MAX_MEMORY_KIB", default=900_000)
+CELERY_WORKER_MAX_TASKS_PER_CHILD = env.int("WORKER_MAX_TASKS_PER_CHILD", default=500)
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # worker lines go through LOGGING (JSON in production) too
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celery" / "beat-schedule")
 CELERY_BEAT_SCHEDULE = {
