@@ -22,11 +22,11 @@ def lock_appeal(appeal_id: int, *, with_account: bool = False) -> Appeal:
     money must (the ledger's lock order: account, then freezes, then appeals)."""
     if with_account:
         ledger.account_lock(Appeal.objects.filter(pk=appeal_id).values_list("freeze__account_id", flat=True).get())
-    return (
-        Appeal.objects.select_for_update(of=("self",))
-        .select_related("freeze__account", "customer", "assignee", "decided_by")
-        .get(pk=appeal_id)
-    )
+    # Wait for the row lock first, then read: after a lock wait PostgreSQL re-checks only the locked
+    # row, and rows joined into the same statement (the decider, the assignee, the freeze) would be
+    # as they were before the wait (a refusal then said "by the system" for an agent's decision).
+    Appeal.objects.select_for_update().filter(pk=appeal_id).values_list("pk", flat=True).get()
+    return Appeal.objects.select_related("freeze__account", "customer", "assignee", "decided_by").get(pk=appeal_id)
 
 
 def refusal(appeal: Appeal, actor) -> Exception:
