@@ -19,7 +19,7 @@ from ..errors import InvalidAppeal, NotAllowed, WrongState
 from ..models import AppealEvent, AuditSample, AuditVerdict
 from ..notifications import notify_customer
 from ..transitions import APPROVALS, DECISIONS, Transition
-from .steps import apply_transition, lock_appeal, log_event
+from .steps import apply_transition, close_open_appeals_of_released, lock_appeal, log_event
 
 log = logging.getLogger("appeals.workflow")
 
@@ -101,6 +101,9 @@ def _overturn_rejection(appeal, supervisor, note):
     release = ledger.freeze_release(freeze=appeal.freeze, source=Freeze.ReleaseSource.APPEAL, actor=supervisor,
                                     note=f"audit overturned rejection of {appeal.reference}")
     amount = appeal.freeze.amount if release.released else 0
+    if release.released:
+        close_open_appeals_of_released(appeal.freeze, keep=appeal, why=_(
+            "a supervisor approved your earlier appeal %(ref)s on it") % {"ref": appeal.reference})
     notify_customer(appeal, _("A supervisor re-checked appeal %(ref)s and approved it: ¥%(amount)s is available "
                               "again.") % {"ref": appeal.reference, "amount": amount})
 

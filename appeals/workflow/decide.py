@@ -21,7 +21,7 @@ from ..models import Appeal, AuditSample, AuditVerdict, Evidence, RejectReason, 
 from ..notifications import notify_customer
 from ..selectors import required_evidence
 from ..transitions import APPROVALS, Transition
-from .steps import appeal_assess_risk, apply_transition, lock_appeal
+from .steps import appeal_assess_risk, apply_transition, close_open_appeals_of_released, lock_appeal
 
 log = logging.getLogger("appeals.workflow")
 
@@ -42,6 +42,8 @@ def appeal_approve(*, appeal_id: int, actor, note: str = "") -> ApprovalResult:
         freeze=appeal.freeze, source=Freeze.ReleaseSource.APPEAL, actor=actor, note=appeal.reference
     )
     if release.released:
+        close_open_appeals_of_released(appeal.freeze, keep=appeal, why=_("appeal %(ref)s on it was approved")
+                                       % {"ref": appeal.reference})
         notify_customer(appeal, _("Your appeal %(ref)s was approved: ¥%(amount)s is available again.")
                 % {"ref": appeal.reference, "amount": appeal.freeze.amount})
     else:
@@ -117,7 +119,9 @@ def appeal_review_evidence(*, appeal_id: int) -> Appeal:
         log.info("appeal %s not approved straight through: %s", appeal.reference, "; ".join(blockers))
         return appeal
     event = apply_transition(appeal, Transition.APPROVE_BY_SYSTEM, None, note="evidence matched the record")
-    ledger.freeze_release(freeze=appeal.freeze, source=Freeze.ReleaseSource.APPEAL, note=appeal.reference)
+    if ledger.freeze_release(freeze=appeal.freeze, source=Freeze.ReleaseSource.APPEAL, note=appeal.reference).released:
+        close_open_appeals_of_released(appeal.freeze, keep=appeal, why=_("appeal %(ref)s on it was approved")
+                                       % {"ref": appeal.reference})
     _sample_system_approval(appeal, event)
     notify_customer(appeal, _("Your appeal %(ref)s was approved: your screenshots matched our records and "
                               "¥%(amount)s is available again.") % {"ref": appeal.reference,

@@ -11,7 +11,8 @@ from events import outbox
 
 from .. import risk as appeal_risk
 from ..errors import AlreadyDecided, NotAllowed, WrongState
-from ..models import DECIDED_STATES, Appeal, AppealEvent, State
+from ..models import DECIDED_STATES, OPEN_STATES, Appeal, AppealEvent, State
+from ..notifications import notify_customer
 from ..transitions import EVENTS_OUT, Transition
 
 log = logging.getLogger("appeals.workflow")
@@ -81,6 +82,24 @@ def log_event(appeal: Appeal, name: Transition, actor, *, from_state: str = "", 
             "by": "system" if actor is None else "staff" if actor.pk != appeal.customer_id else "customer",
         })
     return event
+
+
+def close_open_appeals_of_released(freeze, *, why: str, keep: Appeal | None = None) -> int:
+    """Every release of a freeze closes the open appeals left on it (a second appeal filed after the
+    first was rejected, say), each customer told why in the timeline and a message. `keep`: the
+    appeal whose decision released it. Returns how many were closed."""
+    appeals = Appeal.objects.select_for_update().filter(freeze=freeze, state__in=OPEN_STATES).order_by("pk")
+    if keep is not None:
+        appeals = appeals.exclude(pk=keep.pk)
+    closed = 0
+    for appeal in appeals:
+        appeal.freeze = freeze
+        apply_transition(appeal, Transition.RESOLVE_RELEASED, None, customer_message=why,
+                         note=f"freeze released by another path: {why}")
+        notify_customer(appeal, _("Your appeal %(ref)s is closed: ¥%(amount)s is no longer frozen (%(why)s).")
+                        % {"ref": appeal.reference, "amount": freeze.amount, "why": why})
+        closed += 1
+    return closed
 
 
 def set_risk(appeal: Appeal, evidence=None) -> None:
