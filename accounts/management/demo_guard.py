@@ -10,7 +10,6 @@ import os
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.utils.translation import gettext as _
 
 FLAG = "--i-know-this-is-not-production"
 
@@ -20,16 +19,17 @@ def _module() -> str:
 
 
 def demo_data_refusal(*, acknowledged: bool) -> str | None:
-    """Why demo data may not be written under these settings, or None when it may."""
+    """Why demo data may not be written under these settings, or None when it may (in English, for
+    the operator at the command line, like the other commands' errors)."""
     mode = getattr(settings, "DEMO_DATA", None)
     if mode == "allowed":
         return None
     if mode == "never":
-        return _("Demo data has published passwords and keys: refused on production settings (%(module)s).") % {
+        return ("Demo data has published passwords and keys: refused on production settings (%(module)s).") % {
             "module": _module()}
     if acknowledged:
         return None
-    return _("Demo data runs only on the dev or test settings; on %(module)s add %(flag)s if this is really "
+    return ("Demo data runs only on the dev or test settings; on %(module)s add %(flag)s if this is really "
              "not production.") % {"module": _module(), "flag": FLAG}
 
 

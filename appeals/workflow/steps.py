@@ -71,10 +71,12 @@ def apply_transition(
 
 
 def log_event(appeal: Appeal, name: Transition, actor, *, from_state: str = "", note: str = "",
-              customer_message: str = "") -> AppealEvent:
-    """Write the AppealEvent, and the outbox event other systems hear (appeals.transitions.EVENTS_OUT)."""
+              customer_message: str = "", at=None) -> AppealEvent:
+    """Write the AppealEvent (append-only: its time is set here, once), and the outbox event other
+    systems hear (appeals.transitions.EVENTS_OUT)."""
     event = AppealEvent.objects.create(appeal=appeal, actor=actor, transition=name, from_state=from_state,
-                                       to_state=appeal.state, note=note, customer_message=customer_message)
+                                       to_state=appeal.state, note=note, customer_message=customer_message,
+                                       created_at=at or timezone.now())
     if name in EVENTS_OUT:
         outbox.record(EVENTS_OUT[name], account_id=appeal.freeze.account_id, data={
             "reference": appeal.reference, "freeze_id": appeal.freeze_id, "transition": str(name),
