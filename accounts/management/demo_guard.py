@@ -25,12 +25,11 @@ def demo_data_refusal(*, acknowledged: bool) -> str | None:
     if mode == "allowed":
         return None
     if mode == "never":
-        return ("Demo data has published passwords and keys: refused on production settings (%(module)s).") % {
-            "module": _module()}
+        return f"Demo data has published passwords and keys: refused on production settings ({_module()})."
     if acknowledged:
         return None
-    return ("Demo data runs only on the dev or test settings; on %(module)s add %(flag)s if this is really "
-             "not production.") % {"module": _module(), "flag": FLAG}
+    return (f"Demo data runs only on the dev or test settings; on {_module()} add {FLAG} if this is really "
+            "not production.")
 
 
 class DemoDataCommand(BaseCommand):
