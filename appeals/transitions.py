@@ -55,8 +55,7 @@ CUSTOMER_LINES = {
                                    "to appeal."),
     Transition.ESCALATE_OVERDUE: _("Taking longer than promised: a supervisor is now handling your appeal."),
     Transition.OVERTURN_REJECTION: _("A supervisor re-checked the decision and approved the appeal."),
-    Transition.OVERTURN_APPROVAL: _("A supervisor re-checked the decision: the amount is frozen again for manual "
-                                    "review."),
+    Transition.OVERTURN_APPROVAL: _("A supervisor re-checked the decision and could not confirm it: %(msg)s"),
     Transition.PLATFORM_SYNCED: _("The platform where you bought confirmed the refund: %(msg)s"),
 }
 

@@ -85,13 +85,16 @@ def audit_record_verdict(*, sample_id: int, supervisor, verdict: str, note: str 
     if existing:
         raise WrongState(_("%(who)s already recorded a verdict on this decision.")
                          % {"who": existing.supervisor.get_username()})
-    result = AuditVerdict.objects.create(sample=sample, supervisor=supervisor, verdict=verdict, note=note.strip())
+    refrozen = shortfall = 0
     if verdict == AuditVerdict.Verdict.OVERTURNED:
         appeal = lock_appeal(sample.appeal_id)
         if sample.event.transition in APPROVALS:
-            _overturn_approval(appeal, account, supervisor, note.strip())
+            refrozen, shortfall = _overturn_approval(appeal, account, supervisor, note.strip())
         else:
             _overturn_rejection(appeal, supervisor, note.strip())
+    # Written once with what happened (append-only): the shortfall is on record for supervisors.
+    result = AuditVerdict.objects.create(sample=sample, supervisor=supervisor, verdict=verdict, note=note.strip(),
+                                         refrozen=refrozen, shortfall=shortfall)
     log.info("audit verdict %s on %s by %s", verdict, sample.appeal_id, supervisor.pk)
     return result
 
@@ -108,13 +111,26 @@ def _overturn_rejection(appeal, supervisor, note):
                               "again.") % {"ref": appeal.reference, "amount": amount})
 
 
-def _overturn_approval(appeal, account, supervisor, note):
+def _overturn_approval(appeal, account, supervisor, note) -> tuple:
+    """Freeze again what is still available of the released amount; returns (frozen again, shortfall)."""
     account.refresh_from_db()
-    amount = min(account.available, appeal.freeze.amount)
+    released = appeal.freeze.amount
+    amount = min(account.available, released)
     if amount > 0:
         ledger.freeze_create(account=account, amount=amount, reason=Freeze.Reason.ABNORMAL, actor=supervisor,
                              note=f"audit overturned approval of {appeal.reference}")
-    log_event(appeal, Transition.OVERTURN_APPROVAL, supervisor, from_state=appeal.state, note=note)
-    notify_customer(appeal, _("A supervisor re-checked appeal %(ref)s and could not confirm it. ¥%(amount)s of your "
-                              "limit is frozen again for a manual review.") % {"ref": appeal.reference,
-                                                                              "amount": amount})
+    shortfall = released - amount
+    values = {"amount": amount, "released": released, "spent": shortfall}
+    if not shortfall:
+        what = _("¥%(amount)s of your limit is frozen again for a manual review.") % values
+    elif amount:
+        what = _("of the ¥%(released)s released, ¥%(amount)s is frozen again for a manual review; you had already "
+                 "spent ¥%(spent)s, which stays as it is: a supervisor will contact you about it.") % values
+    else:
+        what = _("you had already spent the ¥%(released)s released, so nothing was frozen again; a supervisor "
+                 "will contact you about it.") % values
+    log_event(appeal, Transition.OVERTURN_APPROVAL, supervisor, from_state=appeal.state, customer_message=what,
+              note=note)
+    notify_customer(appeal, _("A supervisor re-checked appeal %(ref)s and could not confirm it: %(what)s")
+                    % {"ref": appeal.reference, "what": what})
+    return amount, shortfall
