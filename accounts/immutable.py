@@ -55,5 +55,9 @@ class AppendOnly:
 
 APPEAL_EVENTS = AppendOnly("appeals_appealevent", "appeal events are append-only")
 AUDIT_VERDICTS = AppendOnly("appeals_auditverdict", "audit verdicts are append-only")
+# Kept at least 6 months (Cybersecurity Law Art. 21): younger rows cannot be deleted, even by the purge.
+ACCESS_LOG_KEEP_DAYS = 183
+EVIDENCE_ACCESS = AppendOnly("appeals_evidenceaccess", "the evidence access log is append-only",
+                             keep_days=ACCESS_LOG_KEEP_DAYS)
 # Every append-only table but the ledger's (its own migration, accounts/0002, predates this module).
-TABLES = [APPEAL_EVENTS, AUDIT_VERDICTS]
+TABLES = [APPEAL_EVENTS, AUDIT_VERDICTS, EVIDENCE_ACCESS]

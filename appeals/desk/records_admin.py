@@ -1,10 +1,12 @@
-"""Read-only records in the admin: the decision log, the notifications sent, the evidence rows."""
+"""Read-only records in the admin: the decision log, the notifications sent, the evidence rows, the
+evidence access log."""
 
 from django.contrib import admin
 
+from accounts import roles
 from accounts.admin import ReadOnlyAdminMixin
 
-from ..models import AppealEvent, Evidence, Notification
+from ..models import AppealEvent, Evidence, EvidenceAccess, Notification
 
 
 @admin.register(AppealEvent)
@@ -31,3 +33,22 @@ class EvidenceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ("status", "kind")
     list_select_related = ("appeal",)
     exclude = ("upload", "image", "thumbnail")
+
+
+@admin.register(EvidenceAccess)
+class EvidenceAccessAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The evidence access log, for supervisors: per appeal (search its reference) and per staff member."""
+
+    list_display = ("created_at", "viewer", "role", "what", "appeal", "evidence", "address", "detail")
+    list_filter = (("viewer", admin.RelatedOnlyFieldListFilter), "role", "what",
+                   ("created_at", admin.DateFieldListFilter))
+    list_select_related = ("viewer", "appeal")
+    search_fields = ("=appeal__reference", "=viewer__username")
+    date_hierarchy = "created_at"
+    show_full_result_count = False
+
+    def has_view_permission(self, request, obj=None):
+        return roles.may_oversee(request.user)
+
+    def has_module_permission(self, request):
+        return roles.may_oversee(request.user)

@@ -1,5 +1,6 @@
 """The appeals app's models, one module per concern; every model is importable from here."""
 
+from .access import EvidenceAccess
 from .appeal import (
     CLOSED_STATES,
     DECIDED_STATES,
@@ -17,6 +18,6 @@ from .notification import Notification
 
 __all__ = [
     "CLOSED_STATES", "DECIDED_STATES", "OPEN_STATES", "REQUIRED_REFUND_EVIDENCE", "Appeal", "AppealEvent",
-    "AuditSample", "AuditVerdict", "Escalation", "Evidence", "EvidenceHashBand", "Notification", "RejectReason",
-    "State", "new_reference",
+    "AuditSample", "AuditVerdict", "Escalation", "Evidence", "EvidenceAccess", "EvidenceHashBand", "Notification",
+    "RejectReason", "State", "new_reference",
 ]

@@ -48,7 +48,16 @@ from accounts.tests.factories import (
     make_order,
     make_refund,
 )
-from appeals.models import Appeal, AuditSample, AuditVerdict, Evidence, Notification, RejectReason, State
+from appeals.models import (
+    Appeal,
+    AuditSample,
+    AuditVerdict,
+    Evidence,
+    EvidenceAccess,
+    Notification,
+    RejectReason,
+    State,
+)
 from appeals.tests.factories import file_appeal, refund_freeze
 from appeals.workflow import audit, decide, review
 from config.second_factor import OPEN_VIEWS
@@ -174,6 +183,7 @@ ADMIN_OBJECTS = {
     "appeals.appealevent": lambda w: w.appeal.events.order_by("pk").first(),
     "appeals.notification": lambda w: Notification.objects.filter(user=w.owner).order_by("pk").first(),
     "appeals.evidence": lambda w: w.evidence,
+    "appeals.evidenceaccess": lambda w: w.access,
     "events.event": lambda w: w.delivery.event,
     "integrations.apiclient": lambda w: w.delivery.api_client,
     "integrations.webhookendpoint": lambda w: w.delivery.endpoint,
@@ -306,6 +316,8 @@ def build_world(capture_on_commit) -> SimpleNamespace:
     ledger.account_set_status(account=w.account, status=CreditAccount.Status.ACTIVE, note="sweep")
     w.calendar_exception = CalendarException.objects.create(date=date(2031, 1, 2), kind="day_off", note="sweep")
     w.delivery = _a_delivery(w.account)
+    w.access = EvidenceAccess.objects.create(viewer=w.agent, role=roles.AGENT, what=EvidenceAccess.What.IMAGE,
+                                             appeal=w.appeal, evidence=w.evidence, address="10.1.2.3")
     orders = [f.refund.order.number for f in freezes]
     # What customer A's objects give away: none of it may reach anyone else.
     w.secrets = [w.owner.username, w.owner.phone, w.appeal.reference, w.decided.reference, w.escalated.reference,

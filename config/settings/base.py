@@ -168,6 +168,8 @@ RISK_PHASH_MAX_DISTANCE = 8  # bits of 256: "the same image" after re-encoding a
 APPEALS_PER_CUSTOMER_PER_DAY = env.int("APPEALS_PER_CUSTOMER_PER_DAY", default=5)
 UPLOADS_PER_CUSTOMER_PER_DAY = env.int("UPLOADS_PER_CUSTOMER_PER_DAY", default=30)
 EVIDENCE_RETENTION_DAYS = env.int("EVIDENCE_RETENTION_DAYS", default=180)  # after the appeal is closed
+# The evidence access log is kept this long, never under 183 days (6 months; the database refuses earlier deletes).
+ACCESS_LOG_RETENTION_DAYS = max(183, env.int("ACCESS_LOG_RETENTION_DAYS", default=183))
 AUDIT_SAMPLE_RATE = env.float("AUDIT_SAMPLE_RATE", default=0.10)  # share of each agent's daily decisions
 # Evidence OCR and straight-through approval (switchable; the production profile turns it off).
 EVIDENCE_OCR = env.bool("EVIDENCE_OCR", default=True)
@@ -233,6 +235,7 @@ CELERY_BEAT_SCHEDULE = {
     "email-unsent-notifications": {"task": "appeals.tasks.email_unsent_notifications", "schedule": 600.0},
     "escalate-overdue-appeals": {"task": "appeals.tasks.escalate_overdue_appeals", "schedule": 600.0},
     "purge-old-evidence": {"task": "appeals.tasks.purge_old_evidence", "schedule": crontab(hour=3, minute=15)},
+    "purge-old-access-log": {"task": "appeals.tasks.purge_old_access_log", "schedule": crontab(hour=3, minute=45)},
     "audit-sample-yesterday": {"task": "appeals.tasks.sample_yesterdays_decisions",
                                "schedule": crontab(hour=1, minute=5)},
     # Retries and anything a lost broker message left behind; new events start a run on commit.
