@@ -2,8 +2,10 @@
 alike, like the ledger's trigger (migration accounts/0002). A table kept only for a retention period
 may let DELETE through for rows older than `keep_days` (its purge job), never younger ones.
 
-Used by the migrations that install the triggers and by the test suite's flush (conftest.py), which
-lifts the SQLite triggers around its wipe; PostgreSQL's TRUNCATE skips row triggers."""
+A migration that alters one of these tables later must install its triggers again: SQLite alters a
+table by remaking it, which drops the triggers. Used by the migrations that install the triggers and
+by the test suite's flush (conftest.py), which lifts the SQLite triggers around its wipe; PostgreSQL's
+TRUNCATE skips row triggers."""
 
 from dataclasses import dataclass
 

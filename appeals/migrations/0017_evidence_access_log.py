@@ -11,7 +11,7 @@ from accounts.immutable import EVIDENCE_ACCESS
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('appeals', '0016_verdict_shortfall'),
+        ('appeals', '0016_append_only_logs'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -99,7 +99,8 @@ def test_the_beat_job_purges_rows_older_than_the_retention_and_keeps_six_months(
     assert tasks.purge_old_access_log() == 1
     assert not EvidenceAccess.objects.filter(pk=old.pk).exists()
     assert EvidenceAccess.objects.filter(pk=kept.pk).exists()
-    with override_settings(ACCESS_LOG_RETENTION_DAYS=30):  # a shorter setting cannot delete younger rows:
-        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-            access_log.access_log_purge()  # the database keeps six months whatever the settings say
+    # A shorter setting cannot delete younger rows: the database keeps six months whatever the settings say.
+    with (override_settings(ACCESS_LOG_RETENTION_DAYS=30), pytest.raises(DatabaseError, match="append-only"),
+          transaction.atomic()):
+        access_log.access_log_purge()
     assert EvidenceAccess.objects.filter(pk=kept.pk).exists()

@@ -1,5 +1,5 @@
 """The transition log (AppealEvent) and the audit verdicts are append-only in the database itself
-(accounts/immutable.py, migration appeals/0015): UPDATE and DELETE are refused however they arrive,
+(accounts/immutable.py, migration appeals/0016): UPDATE and DELETE are refused however they arrive,
 on SQLite and PostgreSQL alike, while inserting goes on and the test suite's flush still works."""
 
 import pytest

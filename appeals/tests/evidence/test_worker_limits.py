@@ -26,6 +26,8 @@ pytestmark = [
 ]
 
 
+SUCCEEDED = re.compile(rf"Task {re.escape(tasks.process_evidence.name)}\[[^\]]+\] succeeded")
+
 
 def pool_children(worker) -> set[int]:
     """The worker's pool processes (prefork children of its main process, forked by any of its
@@ -76,11 +78,12 @@ def test_a_child_over_the_memory_limit_is_replaced_and_each_task_ends_once(trans
             uploads.evidence_store(appeal, [(Evidence.Kind.OTHER, upload("after.png", image_bytes()))],
                                    appeal.customer)
         wait_until(lambda: not evidence.filter(status=Evidence.Status.PENDING).exists(), timeout=60)
+        wait_until(lambda: len(SUCCEEDED.findall(worker.log())) >= 5, timeout=30)  # logged after the row is stored
         log = worker.log()
         assert second_child in pool_children(worker) or first_child not in pool_children(worker)
     ids = list(evidence.values_list("pk", flat=True))
     assert set(evidence.values_list("status", flat=True)) == {Evidence.Status.READY}
     assert set(evidence.values_list("attempts", flat=True)) == {1}  # no task ran twice, none was lost
     assert processed_once(ids, log) == dict.fromkeys(ids, 1)
-    assert len(re.findall(rf"Task {re.escape(tasks.process_evidence.name)}\[[^\]]+\] succeeded", log)) == 5
+    assert len(SUCCEEDED.findall(log)) == 5
     assert "WorkerLostError" not in log and "exited prematurely" not in log

@@ -367,7 +367,7 @@ def test_overturning_an_approval_freezes_again_what_is_available(spend, refrozen
     assert Notification.objects.filter(user=appeal.customer).count() == notices + 1
     notice = Notification.objects.filter(user=appeal.customer).first()
     assert appeal.reference in notice.message
-    assert f"¥{refrozen}" in notice.message if refrozen else "already spent" in notice.message
+    assert f"¥{refrozen or appeal.freeze.amount}" in notice.message  # nothing refrozen: it names what was spent
     assert "¥0" not in notice.message  # never "¥0.00 is frozen again" (#14)
     assert ledger_mismatches() == []
 

@@ -6,5 +6,6 @@ from accounts.immutable import APPEAL_EVENTS, AUDIT_VERDICTS
 
 
 class Migration(migrations.Migration):
-    dependencies = [("appeals", "0014_evidence_attempts")]
+    # After every change of these tables: to alter a table SQLite remakes it, dropping its triggers.
+    dependencies = [("appeals", "0015_verdict_shortfall")]
     operations = [APPEAL_EVENTS.operation(), AUDIT_VERDICTS.operation()]

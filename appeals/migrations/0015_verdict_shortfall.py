@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('appeals', '0015_append_only_logs'),
+        ('appeals', '0014_evidence_attempts'),
     ]
 
     operations = [
