@@ -8,8 +8,12 @@ from django.conf import settings
 from django.db import connection
 from django.db.backends.sqlite3.base import DatabaseOperations  # via base: importing operations first is circular
 
+from accounts import immutable
+
 CHROMIUM = Path("/usr/bin/chromium")
 _LEDGER_TRIGGERS = importlib.import_module("accounts.migrations.0002_ledger_immutable").SQL["sqlite"]
+# table → (create, drop) of its SQLite triggers: the ledger's and every other append-only table's.
+_APPEND_ONLY = {"accounts_ledgerentry": _LEDGER_TRIGGERS, **{t.table: t.sqlite() for t in immutable.TABLES}}
 
 
 def pytest_collection_modifyitems(config, items):
@@ -34,13 +38,16 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture(autouse=True, scope="session")
 def _sqlite_flush_lifts_ledger_trigger():
     """Transactional tests end by wiping every table. PostgreSQL's TRUNCATE skips row triggers;
-    SQLite's DELETE would hit the ledger's no-delete trigger, so lift it around the wipe only."""
+    SQLite's DELETE would hit the append-only tables' no-delete triggers (the ledger's and those of
+    accounts/immutable.py), so lift them around the wipe only."""
     original = DatabaseOperations.sql_flush
-    create, drop = _LEDGER_TRIGGERS
 
     def sql_flush(self, style, tables, **kwargs):
         statements = original(self, style, tables, **kwargs)
-        return [*drop, *statements, *create] if "accounts_ledgerentry" in tables else statements
+        lifted = [_APPEND_ONLY[table] for table in tables if table in _APPEND_ONLY]
+        drops = [statement for _create, drop in lifted for statement in drop]
+        creates = [statement for create, _drop in lifted for statement in create]
+        return [*drops, *statements, *creates]
 
     DatabaseOperations.sql_flush = sql_flush
     yield

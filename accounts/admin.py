@@ -5,7 +5,17 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .models import AccountStatusChange, CreditAccount, Freeze, LedgerEntry, Order, Refund, User
+from . import roles
+from .models import (
+    AccountStatusChange,
+    Bill,
+    CreditAccount,
+    Freeze,
+    LedgerEntry,
+    Order,
+    Refund,
+    User,
+)
 
 
 class ReadOnlyAdminMixin:
@@ -36,6 +46,22 @@ class FreezeInline(ReadOnlyAdminMixin, admin.TabularInline):
     extra = 0
 
 
+class OwedCutInline(ReadOnlyAdminMixin, admin.TabularInline):
+    """Overdue streaks whose limit cut could not be made in full yet (the ledger completes it)."""
+
+    model = Bill
+    fields = ("due_on", "amount", "declared_overdue_on", "limit_cut", "limit_cut_owed")
+    readonly_fields = fields
+    extra = 0
+    verbose_name_plural = _("overdue limit cuts still owed")
+
+    def has_view_permission(self, request, obj=None):
+        return roles.may_oversee(request.user)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(limit_cut_owed__gt=0)
+
+
 @admin.register(CreditAccount)
 class CreditAccountAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("customer", "limit", "used", "frozen", "available", "status")
@@ -43,7 +69,7 @@ class CreditAccountAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_select_related = ("customer",)
     search_fields = ("customer__username", "customer__phone")
     readonly_fields = ("customer", "limit", "used", "frozen", "available", "status", "created_at")
-    inlines = [FreezeInline]
+    inlines = [OwedCutInline, FreezeInline]
 
     @admin.display(description=_("available"))
     def available(self, obj):

@@ -159,7 +159,13 @@ class Bill(models.Model):
     due_on = models.DateField(_("repayment day"))
     amount = models.DecimalField(_("amount"), **MONEY)
     paid_on = models.DateField(_("paid on"), null=True, blank=True)
-    limit_cut = models.BooleanField(_("limit cut for this overdue streak"), default=False)
+    limit_cut = models.BooleanField(_("limit cut for this overdue streak"), default=False,
+                                    help_text=_("Set only once the whole cut is made."))
+    limit_cut_owed = models.DecimalField(
+        _("limit cut still owed"), default=0, **MONEY,
+        help_text=_("What the streak's cut could not take yet (the limit was used or frozen): cut first "
+                    "as frozen amounts come back or repayments arrive."),
+    )
     declared_overdue_on = models.DateField(
         _("declared overdue on"), null=True, blank=True,
         help_text=_("When the credit core reported it overdue, or the due-date job found it unpaid."),
@@ -169,7 +175,10 @@ class Bill(models.Model):
         verbose_name = _("bill")
         verbose_name_plural = _("bills")
         ordering = ["-due_on"]
-        constraints = [models.UniqueConstraint(fields=["account", "due_on"], name="one_bill_per_due_day")]
+        constraints = [
+            models.UniqueConstraint(fields=["account", "due_on"], name="one_bill_per_due_day"),
+            models.CheckConstraint(condition=models.Q(limit_cut_owed__gte=0), name="bill_cut_owed_not_negative"),
+        ]
 
     def __str__(self):
         return f"{self.account} {self.due_on}"

@@ -42,3 +42,10 @@ def is_reviewer(user) -> bool:
 def may_oversee(user) -> bool:
     """Sees the supervisors' pages (dashboard, exports): a supervisor, or a superuser."""
     return is_supervisor(user) or bool(user.is_authenticated and user.is_superuser)
+
+
+def needs_second_factor(user) -> bool:
+    """Staff (agents, supervisors, anyone with admin access) must be OTP-verified to read any data."""
+    if not user.is_authenticated:
+        return False
+    return bool(user.is_staff or user.is_superuser or is_reviewer(user))

@@ -13,7 +13,7 @@ from accounts.models import Freeze, User
 
 from . import demo_images
 from .models import Appeal, Evidence
-from .workflow import clocks, review, submit
+from .workflow import review, submit
 
 
 def _shot(name: str, data: bytes):
@@ -33,19 +33,12 @@ def _file(username: str, *, extra=None, description: str, days_ago: int = 0, rec
                                                                                       amount=receipt_amount))),
         *(extra or []),
     ]
-    appeal = submit.appeal_submit(
+    # Replaying history: the demo appeal may have been filed days ago (timestamps only, no money involved).
+    return submit.appeal_submit(
         customer=customer, freeze_id=freeze.pk, order_number=refund.order.number,
         tracking_number=refund.tracking_number, amount=freeze.amount, description=description, files=files,
+        filed_at=timezone.now() - timedelta(days=days_ago) if days_ago else None,
     )
-    if days_ago:
-        # Replaying history: the demo appeal was filed days ago (timestamps only, no money involved).
-        filed = timezone.now() - timedelta(days=days_ago)
-        Appeal.objects.filter(pk=appeal.pk).update(
-            created_at=filed, due_at=clocks.appeal_due_at(reason=freeze.reason, submitted_at=filed),
-            regulatory_due_at=clocks.regulatory_due_at(submitted_at=filed),
-        )
-        appeal.events.update(created_at=filed)
-    return appeal
 
 
 def seed_appeals(created_now: set[str]) -> None:

@@ -36,8 +36,17 @@ MESSAGES = {
     "deadline_extended": _("Your appeal %(ref)s: we extended our answer deadline to %(date)s. Why: %(msg)s"),
     "overturned_rejection": _("A supervisor re-checked appeal %(ref)s and approved it: ¥%(amount)s is available "
                               "again."),
-    "overturned_approval": _("A supervisor re-checked appeal %(ref)s and could not confirm it. ¥%(amount)s of "
-                             "your limit is frozen again for a manual review."),
+    "overturned_approval": _("A supervisor re-checked appeal %(ref)s and could not confirm it."),
+    # What an overturned approval did to the released amount (a part that follows it).
+    "refrozen_all": _("¥%(amount)s of your limit is frozen again for a manual review."),
+    "refrozen_part": _("Of the ¥%(released)s released, ¥%(amount)s is frozen again for a manual review; you had "
+                       "already spent ¥%(spent)s, which stays as it is: a supervisor will contact you about it."),
+    "refrozen_none": _("You had already spent the ¥%(released)s released, so nothing was frozen again; a "
+                       "supervisor will contact you about it."),
+    "closed_released_approved": _("Your appeal %(ref)s is closed: ¥%(amount)s is no longer frozen (appeal "
+                                  "%(other)s on it was approved)."),
+    "closed_released_overturned": _("Your appeal %(ref)s is closed: ¥%(amount)s is no longer frozen (a supervisor "
+                                    "approved your earlier appeal %(other)s on it)."),
     "calendar_freeze_moved": _("The holiday calendar changed: ¥%(amount)s frozen on %(frozen)s is now expected "
                                "back on %(new)s instead of %(old)s."),
     "calendar_appeal_moved": _("Your appeal %(ref)s: the holiday calendar changed, so a decision is now due by "

@@ -94,3 +94,11 @@ def requeue_stale_evidence(older_than_minutes: int = 5, limit: int = 500) -> int
     from .evidence.pipeline import evidence_requeue_stale
 
     return evidence_requeue_stale(older_than_minutes=older_than_minutes, limit=limit)
+
+
+@shared_task(acks_late=True, autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5)
+def purge_old_access_log() -> int:
+    """Daily beat job: delete evidence access log rows past their retention (at least 6 months)."""
+    from .access_log import access_log_purge
+
+    return access_log_purge()

@@ -25,6 +25,7 @@ class Transition(models.TextChoices):
     REJECT_ESCALATED = "reject_escalated", _("Reject (escalated)")
     WITHDRAW = "withdraw", _("Withdrawn by the customer")
     RESOLVE = "resolve", _("Closed: released automatically")
+    RESOLVE_RELEASED = "resolve_released", _("Closed: the freeze was released another way")
     ESCALATE_OVERDUE = "escalate_overdue", _("Escalated: past its due time")
     OVERTURN_REJECTION = "overturn_rejection", _("Rejection overturned on audit")
     OVERTURN_APPROVAL = "overturn_approval", _("Approval overturned on audit")
@@ -62,10 +63,11 @@ CUSTOMER_LINES = {
     Transition.REJECT_ESCALATED: _("Not approved (%(reason)s): %(msg)s"),
     Transition.WITHDRAW: _("You withdrew the appeal."),
     Transition.RESOLVE: _("Closed: the frozen amount was released automatically on its date."),
+    Transition.RESOLVE_RELEASED: _("Closed: the frozen amount is no longer frozen (%(msg)s); there is nothing left "
+                                   "to appeal."),
     Transition.ESCALATE_OVERDUE: _("Taking longer than promised: a supervisor is now handling your appeal."),
     Transition.OVERTURN_REJECTION: _("A supervisor re-checked the decision and approved the appeal."),
-    Transition.OVERTURN_APPROVAL: _("A supervisor re-checked the decision: the amount is frozen again for manual "
-                                    "review."),
+    Transition.OVERTURN_APPROVAL: _("A supervisor re-checked the decision and could not confirm it: %(msg)s"),
     Transition.OVERTURN_ON_REVIEW: _("A supervisor reviewed the decision at your request and approved the appeal."),
     Transition.PLATFORM_SYNCED: _("The platform where you bought confirmed the refund: %(msg)s"),
     Transition.WAIT_FOR_PLATFORM: _("We asked the platform where you bought to confirm the refund. The time it "

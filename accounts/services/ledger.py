@@ -21,7 +21,7 @@ from ..errors import (
     LimitBelowCommitted,
 )
 from ..freeze_dates import expected_release_on
-from ..models import AccountStatusChange, Bucket, CreditAccount, Freeze, LedgerEntry, Order, Refund
+from ..models import AccountStatusChange, Bill, Bucket, CreditAccount, Freeze, LedgerEntry, Order, Refund
 from ..money import ZERO, to_money
 from ..selectors import dated_freezes, freezes_due, held_refunds
 
@@ -141,8 +141,28 @@ def account_repay(*, account: CreditAccount, amount, actor=None, note: str = "")
     """Record a repayment: used → available."""
     value = positive_amount(amount)
     account = account_lock(account.pk)
-    return _move(account, kind=LedgerEntry.Kind.REPAYMENT, amount=value, source=Bucket.USED,
-                 target=Bucket.AVAILABLE, actor=actor, note=note)
+    entry = _move(account, kind=LedgerEntry.Kind.REPAYMENT, amount=value, source=Bucket.USED,
+                  target=Bucket.AVAILABLE, actor=actor, note=note)
+    settle_owed_cuts({account.pk: account})
+    return entry
+
+
+def settle_owed_cuts(accounts: dict[int, CreditAccount]) -> None:
+    """Complete the limit cuts owed by overdue streaks (policy._cut_for_streak could take only what was
+    available) out of what is available now: available → outside, first thing when limit comes back.
+    The caller holds the accounts locked; the bill is marked cut once nothing is owed."""
+    for bill in Bill.objects.select_for_update().filter(account_id__in=sorted(accounts), limit_cut_owed__gt=ZERO):
+        account = accounts[bill.account_id]
+        cut = min(bill.limit_cut_owed, account.available)
+        if cut <= ZERO:
+            continue
+        old_limit, note = account.limit, f"overdue limit cut owed since the bill of {bill.due_on}"
+        _move(account, kind=LedgerEntry.Kind.LIMIT_CHANGE, amount=cut, source=Bucket.AVAILABLE,
+              target=Bucket.OUTSIDE, note=note)
+        announce.limit_changed(account, old_limit=old_limit, note=note)
+        bill.limit_cut_owed -= cut
+        bill.limit_cut = bill.limit_cut_owed == ZERO
+        bill.save(update_fields=["limit_cut_owed", "limit_cut"])
 
 
 @transaction.atomic
@@ -209,6 +229,7 @@ def _release_locked(accounts: dict[int, CreditAccount], freezes: list[Freeze], *
     Freeze.objects.filter(pk__in=[freeze.pk for freeze in freezes]).update(
         status=Freeze.Status.RELEASED, released_at=now, released_by=actor, release_source=source, release_note=note)
     announce.freezes_released(freezes)
+    settle_owed_cuts({pk: accounts[pk] for pk in touched})
 
 
 @transaction.atomic

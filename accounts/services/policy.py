@@ -75,10 +75,19 @@ def bill_record(*, account: CreditAccount, due_on: date, amount, paid_on: date |
         if not past.is_overdue:
             break
         streak.append(past)
-    if len(streak) >= settings.RISK_OVERDUE_BILLS_IN_A_ROW and not any(b.limit_cut for b in streak):
-        cut = min((account.limit * Decimal(settings.RISK_OVERDUE_LIMIT_CUT)).quantize(CENT), account.available)
-        if cut > ZERO:
-            ledger.limit_change(account=account, new_limit=account.limit - cut,
-                                note=f"{settings.RISK_OVERDUE_BILLS_IN_A_ROW} overdue repayments in a row")
-        Bill.objects.filter(pk=streak[0].pk).update(limit_cut=True)
+    if len(streak) >= settings.RISK_OVERDUE_BILLS_IN_A_ROW and not any(b.limit_cut or b.limit_cut_owed for b in streak):
+        _cut_for_streak(account, streak[0])
     return bill
+
+
+def _cut_for_streak(account: CreditAccount, bill: Bill) -> None:
+    """Cut RISK_OVERDUE_LIMIT_CUT of the limit. What is used or frozen cannot be cut now: that part is
+    recorded as owed on the bill (shown in the admin) and the ledger cuts it first as limit comes
+    back (ledger.settle_owed_cuts). The bill is marked cut only when the whole cut is made."""
+    target = (account.limit * Decimal(settings.RISK_OVERDUE_LIMIT_CUT)).quantize(CENT)
+    cut = min(target, account.available)
+    if cut > ZERO:
+        ledger.limit_change(account=account, new_limit=account.limit - cut,
+                            note=f"{settings.RISK_OVERDUE_BILLS_IN_A_ROW} overdue repayments in a row")
+    owed = target - cut
+    Bill.objects.filter(pk=bill.pk).update(limit_cut=owed == ZERO, limit_cut_owed=owed)

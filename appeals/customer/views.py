@@ -11,10 +11,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import Freeze
 
-from .. import selectors
+from .. import access_log, selectors
 from ..errors import AppealError
 from ..evidence import crosscheck, staging
-from ..models import OPEN_STATES, Evidence, Notification, State
+from ..models import OPEN_STATES, Evidence, EvidenceAccess, Notification, State
 from ..notifications import notifications_mark_shown
 from ..transitions import Transition
 from ..workflow import clocks, submit
@@ -186,6 +186,9 @@ def evidence_file(request, reference: str, pk: int, variant: str):
     stored = evidence.thumbnail if variant == "thumb" else evidence.image
     if evidence.status != Evidence.Status.READY or not stored:
         raise Http404
+    if evidence.appeal.customer_id != request.user.pk:  # staff: logged (the owner looking at their own is not)
+        what = EvidenceAccess.What.THUMBNAIL if variant == "thumb" else EvidenceAccess.What.IMAGE
+        access_log.access_record(request=request, appeal=evidence.appeal, evidence=evidence, what=what)
     response = FileResponse(stored.open("rb"), content_type="image/jpeg", as_attachment=False,
                             filename=f"{evidence.appeal.reference}-{evidence.pk}-{variant}.jpg")
     response["X-Content-Type-Options"] = "nosniff"
@@ -211,8 +214,10 @@ def appeal_history_export(request):
             "screenshots": [{"kind": item.kind, "status": item.status} for item in appeal.evidence.all()],
             "timeline": [{"at": timezone.localtime(when).isoformat(), "what": str(line)}
                          for when, line in selectors.customer_timeline(appeal)],
+            "evidence_viewed_by_staff": access_log.staff_views(appeal),
         } for appeal in appeals],
     }
+    access_log.access_record(request=request, what=EvidenceAccess.What.HISTORY_JSON)
     response = JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 2})
     response["Content-Disposition"] = 'attachment; filename="my-appeals.json"'
     return response

@@ -18,7 +18,7 @@ from . import forms
 
 class VerdictInline(ReadOnlyAdminMixin, admin.StackedInline):
     model = AuditVerdict
-    fields = ("verdict", "supervisor", "note", "created_at")
+    fields = ("verdict", "supervisor", "note", "refrozen", "shortfall", "created_at")
     readonly_fields = fields
     extra = 0
 
@@ -91,8 +91,19 @@ class AuditSampleAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         return super().change_view(request, object_id, form_url, extra_context)
 
 
+class ShortfallFilter(admin.SimpleListFilter):
+    title = _("shortfall")
+    parameter_name = "shortfall"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Could not all be frozen again"))]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(shortfall__gt=0) if self.value() == "yes" else queryset
+
+
 @admin.register(AuditVerdict)
 class AuditVerdictAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ("created_at", "sample", "supervisor", "verdict", "note")
-    list_filter = ("verdict", ("created_at", admin.DateFieldListFilter), "supervisor")
+    list_display = ("created_at", "sample", "supervisor", "verdict", "note", "refrozen", "shortfall")
+    list_filter = ("verdict", ("created_at", admin.DateFieldListFilter), "supervisor", ShortfallFilter)
     list_select_related = ("sample__appeal", "supervisor")

@@ -13,7 +13,8 @@ from django.utils.translation import gettext as _
 
 from accounts import roles
 
-from ..models import AppealEvent, ReviewEvent
+from .. import access_log
+from ..models import AppealEvent, EvidenceAccess, ReviewEvent
 from . import stats
 
 
@@ -77,6 +78,7 @@ def decisions_csv_view(request):
     start_at = timezone.make_aware(datetime.combine(start, time.min))
     end_at = timezone.make_aware(datetime.combine(end + timedelta(days=1), time.min))
     writer = csv.writer(_Echo())
+    access_log.access_record(request=request, what=EvidenceAccess.What.DECISIONS_CSV, detail=f"{start} – {end}")
 
     def rows():
         yield writer.writerow(EXPORT_HEADER)

@@ -1,5 +1,6 @@
-"""Records in the admin: the decision log, the notifications sent, the evidence rows (read-only),
-and the official calendar exceptions (saved through the service that moves the dates they change)."""
+"""Records in the admin: the decision log, the notifications sent, the evidence rows and the
+evidence access log (read-only), and the official calendar exceptions (saved through the service
+that moves the dates they change)."""
 
 from django.contrib import admin, messages
 from django.utils import timezone
@@ -7,10 +8,11 @@ from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts import roles
 from accounts.admin import ReadOnlyAdminMixin
 from accounts.models import CalendarException
 
-from ..models import AppealEvent, Evidence, Notification
+from ..models import AppealEvent, Evidence, EvidenceAccess, Notification
 from ..transitions import Transition
 from ..workflow import calendar
 
@@ -111,3 +113,22 @@ class CalendarExceptionAdmin(admin.ModelAdmin):
 
     def delete_model(self, request, obj):
         self._report(request, calendar.calendar_exception_delete(exception=obj))
+
+
+@admin.register(EvidenceAccess)
+class EvidenceAccessAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The evidence access log, for supervisors: per appeal (search its reference) and per staff member."""
+
+    list_display = ("created_at", "viewer", "role", "what", "appeal", "evidence", "address", "detail")
+    list_filter = (("viewer", admin.RelatedOnlyFieldListFilter), "role", "what",
+                   ("created_at", admin.DateFieldListFilter))
+    list_select_related = ("viewer", "appeal")
+    search_fields = ("=appeal__reference", "=viewer__username")
+    date_hierarchy = "created_at"
+    show_full_result_count = False
+
+    def has_view_permission(self, request, obj=None):
+        return roles.may_oversee(request.user)
+
+    def has_module_permission(self, request):
+        return roles.may_oversee(request.user)

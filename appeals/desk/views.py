@@ -11,7 +11,8 @@ from django.views.decorators.http import require_POST
 
 from accounts import roles
 
-from ..models import Evidence
+from .. import access_log
+from ..models import Evidence, EvidenceAccess
 from ..workflow import review
 
 
@@ -38,6 +39,8 @@ def annotated_evidence(request, pk):
     evidence = get_object_or_404(Evidence.objects.select_related("appeal"), pk=pk, status=Evidence.Status.READY)
     if not request.user.has_perm("appeals.view_appeal"):
         raise PermissionDenied
+    access_log.access_record(request=request, what=EvidenceAccess.What.ANNOTATED, appeal=evidence.appeal,
+                             evidence=evidence)
     line = int(request.GET.get("line", -1)) if request.GET.get("line", "").lstrip("-").isdigit() else -1
     boxes = [{"points": " ".join(f"{x},{y}" for x, y in item["box"]), "text": item["text"],
               "highlight": index == line} for index, item in enumerate(evidence.ocr_lines)]

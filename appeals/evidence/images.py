@@ -76,6 +76,16 @@ def _has_alpha(image: Image.Image) -> bool:
 
 def _check_header(image: Image.Image) -> None:
     width, height = image.size
+    longest, shortest = max(width, height), max(1, min(width, height))
+    # A strip of one pixel by millions passes a pixel count yet breaks the JPEG encoder and the OCR
+    # detector: neither side beyond what JPEG and the detector handle, no shape no phone produces.
+    if longest > settings.EVIDENCE_MAX_SIDE_PX or longest / shortest > settings.EVIDENCE_MAX_ASPECT_RATIO:
+        raise EvidenceRejected(
+            _("The image is %(w)d×%(h)d pixels: no side may exceed %(side)d pixels and the long side may be at "
+              "most %(ratio)d times the short one. Upload a screenshot of the page instead.")
+            % {"w": width, "h": height, "side": settings.EVIDENCE_MAX_SIDE_PX,
+               "ratio": settings.EVIDENCE_MAX_ASPECT_RATIO}
+        )
     # Transparent images take 4 bytes a pixel to decode and more to flatten: a lower ceiling keeps
     # the worst upload's memory bounded (screenshots are never transparent anyway).
     limit = settings.EVIDENCE_MAX_PIXELS_WITH_ALPHA if _has_alpha(image) else settings.EVIDENCE_MAX_PIXELS

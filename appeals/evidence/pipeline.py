@@ -2,6 +2,7 @@
 straight-through check once its last screenshot is read, re-enqueue what was left pending, and
 delete files past the retention period."""
 
+import io
 import logging
 import uuid
 from datetime import timedelta
@@ -9,6 +10,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,28 +23,59 @@ from . import images, ocr
 log = logging.getLogger("appeals.evidence")
 
 
-def evidence_process(*, evidence_id: int) -> str | None:
-    """Clean one uploaded screenshot; safe to run twice or in two workers at once.
+def _unreadable() -> str:
+    return _("The image could not be read; please upload a screenshot.")
 
-    The image work runs outside any transaction; the result is stored under a row lock
-    only if the evidence is still pending. Returns the final status, or None if unknown."""
-    evidence = Evidence.objects.filter(pk=evidence_id).first()
-    if evidence is None or evidence.status != Evidence.Status.PENDING:
+
+def evidence_process(*, evidence_id: int) -> str | None:
+    """Clean and read one uploaded screenshot; safe to run twice or in two workers at once.
+
+    Every try is counted first. A file that breaks the decoder, the cleaner or OCR in any way is
+    rejected at once (its reason told to the customer); one that was never finished in
+    EVIDENCE_MAX_ATTEMPTS tries (its worker died each time) is rejected without another. Storage
+    errors reading the upload propagate, for the task's retries. The image work runs outside any
+    transaction; the result is stored under a row lock only if the evidence is still pending.
+    Returns the final status, or None if unknown."""
+    if not Evidence.objects.filter(pk=evidence_id, status=Evidence.Status.PENDING).update(attempts=F("attempts") + 1):
+        evidence = Evidence.objects.filter(pk=evidence_id).first()
         return evidence and evidence.status
-    lines = []
+    evidence = Evidence.objects.get(pk=evidence_id)
+    if evidence.attempts > settings.EVIDENCE_MAX_ATTEMPTS:
+        log.error("evidence %s: %d tries never finished, rejected as unreadable", evidence_id, evidence.attempts - 1)
+        result, lines, reason = None, [], _unreadable()
+    else:
+        result, lines, reason = _read(evidence)
+    status, stored = _store(evidence_id, result, lines, reason)
+    if stored and not Evidence.objects.filter(appeal_id=evidence.appeal_id, status=Evidence.Status.PENDING).exists():
+        appeal_review_evidence(appeal_id=evidence.appeal_id)
+    return status
+
+
+def _read(evidence: Evidence) -> tuple[images.CleanImage | None, list[dict], str]:
+    """(clean image, OCR lines, rejection reason): the image work, whatever the file does to it."""
     try:
         with evidence.upload.open("rb") as raw:
-            result, reason = images.clean(raw), ""
-        if settings.EVIDENCE_OCR:
-            lines = [line.as_dict() for line in ocr.read_lines(result.image)]
-    except images.EvidenceRejected as exc:
-        result, reason = None, exc.message
+            data = raw.read()
     except FileNotFoundError:
-        result, reason = None, _("The uploaded file was lost; please upload it again.")
+        return None, [], _("The uploaded file was lost; please upload it again.")
+    try:
+        result = images.clean(io.BytesIO(data))
+        lines = [line.as_dict() for line in ocr.read_lines(result.image)] if settings.EVIDENCE_OCR else []
+    except images.EvidenceRejected as exc:
+        return None, [], exc.message
+    except Exception:  # a poison file: the decoder, the encoder or OCR broke on it; final, never retried
+        log.exception("evidence %s could not be read", evidence.pk)
+        return None, [], _unreadable()
+    return result, lines, ""
+
+
+def _store(evidence_id: int, result, lines: list[dict], reason: str) -> tuple[str, bool]:
+    """Write the outcome if the evidence is still pending; the raw upload is deleted after commit.
+    (status, whether this call stored it)."""
     with transaction.atomic():
         evidence = Evidence.objects.select_for_update().get(pk=evidence_id)
         if evidence.status != Evidence.Status.PENDING:
-            return evidence.status
+            return evidence.status, False
         upload_name = evidence.upload.name
         if result is None:
             evidence.status, evidence.rejection_reason = Evidence.Status.REJECTED, reason
@@ -62,9 +95,7 @@ def evidence_process(*, evidence_id: int) -> str | None:
             storage = evidence.upload.storage
             transaction.on_commit(lambda: storage.delete(upload_name))
     log.info("evidence %s %s (%d lines read)", evidence_id, evidence.status, len(lines))
-    if not Evidence.objects.filter(appeal_id=evidence.appeal_id, status=Evidence.Status.PENDING).exists():
-        appeal_review_evidence(appeal_id=evidence.appeal_id)
-    return evidence.status
+    return evidence.status, True
 
 
 def evidence_index_hash(evidence: Evidence) -> None:
@@ -103,10 +134,15 @@ def evidence_purge_batch(*, now=None, batch_size: int = 200, after: int = 0) -> 
 
 def evidence_requeue_stale(*, older_than_minutes: int = 5, limit: int = 500) -> int:
     """Enqueue again evidence still pending after a while (the broker was down when it was uploaded,
-    or a worker died holding it). Processing is idempotent, so a duplicate is harmless."""
+    or a worker died holding it). Processing is idempotent, so a duplicate is harmless. Evidence
+    that used up its tries (a file that kills the worker each time) is not enqueued again: it is
+    rejected as unreadable here, which also moves its appeal on."""
     cutoff = timezone.now() - timedelta(minutes=older_than_minutes)
     stale = list(Evidence.objects.filter(status=Evidence.Status.PENDING, created_at__lt=cutoff)
-                 .order_by("pk").values_list("pk", flat=True)[:limit])
-    for evidence_id in stale:
-        tasks.process_evidence.delay(evidence_id)
+                 .order_by("pk").values_list("pk", "attempts")[:limit])
+    for evidence_id, attempts in stale:
+        if attempts >= settings.EVIDENCE_MAX_ATTEMPTS:
+            evidence_process(evidence_id=evidence_id)  # counts the try over the limit: rejected, no image work
+        else:
+            tasks.process_evidence.delay(evidence_id)
     return len(stale)

@@ -1,5 +1,6 @@
 """The appeals app's models, one module per concern; every model is importable from here."""
 
+from .access import EvidenceAccess
 from .appeal import (
     CLOSED_STATES,
     DECIDED_STATES,
@@ -22,7 +23,7 @@ from .staged import StagedUpload
 
 __all__ = [
     "CLOSED_STATES", "DECIDED_STATES", "OPEN_STATES", "REQUIRED_REFUND_EVIDENCE", "Appeal", "AppealEvent",
-    "AuditSample", "AuditVerdict", "CannedReply", "DeadlineExtension", "Escalation", "Evidence", "EvidenceHashBand",
-    "Notification", "PauseReason", "RejectReason", "Review", "ReviewEvent", "ReviewKind", "ReviewState",
-    "StagedUpload", "State", "new_reference",
+    "AuditSample", "AuditVerdict", "CannedReply", "DeadlineExtension", "Escalation", "Evidence", "EvidenceAccess",
+    "EvidenceHashBand", "Notification", "PauseReason", "RejectReason", "Review", "ReviewEvent", "ReviewKind",
+    "ReviewState", "StagedUpload", "State", "new_reference",
 ]

@@ -250,6 +250,11 @@ class Appeal(ConcurrentTransitionMixin, models.Model):
     def resolve(self, *, by):
         self.decided_at = timezone.now()
 
+    @transition(field=state, source=OPEN_STATES, target=State.RESOLVED)
+    def resolve_released(self, *, by):
+        """The freeze was released by another path (another appeal's approval, an overturn)."""
+        self.decided_at = timezone.now()
+
     @transition(field=state, source=State.SUBMITTED, target=State.APPROVED)
     def approve_by_system(self, *, by):
         self.decided_at = timezone.now()

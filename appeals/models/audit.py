@@ -50,6 +50,12 @@ class AuditVerdict(models.Model):
                                    verbose_name=_("supervisor"))
     verdict = models.CharField(_("verdict"), max_length=12, choices=Verdict.choices)
     note = models.TextField(_("note"), blank=True)
+    refrozen = models.DecimalField(_("frozen again"), max_digits=12, decimal_places=2, default=0,
+                                   help_text=_("An overturned approval: what could be frozen again."))
+    shortfall = models.DecimalField(
+        _("could not be frozen again"), max_digits=12, decimal_places=2, default=0,
+        help_text=_("An overturned approval: what the customer had already spent of the released amount, "
+                    "for a supervisor to follow up."))
     created_at = models.DateTimeField(_("recorded at"), default=timezone.now)
 
     class Meta:

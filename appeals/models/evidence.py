@@ -40,6 +40,8 @@ class Evidence(models.Model):
                                     verbose_name=_("uploaded by"))
     created_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
     processed_at = models.DateTimeField(_("processed at"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(
+        _("processing attempts"), default=0, help_text=_("Tries of the worker; past the limit the file is rejected."))
     purged_at = models.DateTimeField(_("files deleted at"), null=True, blank=True,
                                      help_text=_("Files are deleted after the retention period; the record stays."))
 

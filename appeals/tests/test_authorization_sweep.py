@@ -54,12 +54,14 @@ from appeals.models import (
     AuditVerdict,
     CannedReply,
     Evidence,
+    EvidenceAccess,
     Notification,
     RejectReason,
     State,
 )
 from appeals.tests.factories import file_appeal, refund_freeze
 from appeals.workflow import audit, decide, review, reviews
+from config.second_factor import OPEN_VIEWS
 from events.models import Event
 from integrations.models import ApiClient, WebhookDelivery, WebhookEndpoint
 
@@ -187,6 +189,7 @@ ADMIN_OBJECTS = {
         use="reject", name="sweep", defaults={"text_zh": "订单 {order_number}", "text_en": "order {order_number}"})[0],
     "appeals.notification": lambda w: Notification.objects.filter(user=w.owner).order_by("pk").first(),
     "appeals.evidence": lambda w: w.evidence,
+    "appeals.evidenceaccess": lambda w: w.access,
     "events.event": lambda w: w.delivery.event,
     "integrations.apiclient": lambda w: w.delivery.api_client,
     "integrations.webhookendpoint": lambda w: w.delivery.endpoint,
@@ -320,6 +323,8 @@ def build_world(capture_on_commit) -> SimpleNamespace:
     ledger.account_set_status(account=w.account, status=CreditAccount.Status.ACTIVE, note="sweep")
     w.calendar_exception = CalendarException.objects.create(date=date(2031, 1, 2), kind="day_off", note="sweep")
     w.delivery = _a_delivery(w.account)
+    w.access = EvidenceAccess.objects.create(viewer=w.agent, role=roles.AGENT, what=EvidenceAccess.What.IMAGE,
+                                             appeal=w.appeal, evidence=w.evidence, address="10.1.2.3")
     orders = [f.refund.order.number for f in freezes]
     # What customer A's objects give away: none of it may reach anyone else.
     w.secrets = [w.owner.username, w.owner.phone, w.appeal.reference, w.decided.reference, w.escalated.reference,
@@ -566,3 +571,54 @@ def _second_sample(world) -> AuditSample:
     event = appeal.events.get(transition="reject")
     return AuditSample.objects.create(event=event, appeal=appeal, decided_by=world.agent,
                                       decided_on=timezone.localdate(), reason=AuditSample.Reason.SAMPLED)
+
+
+# --- staff who signed in with the password alone ----------------------------------------------------
+
+
+def _any_path(pattern: Pattern, world) -> str:
+    return url_for(pattern, world) if pattern.params else reverse(pattern.name)
+
+
+@pytest.mark.parametrize("who", ["agent", "supervisor", "superuser"])
+def test_staff_with_the_password_only_are_sent_to_the_staff_login_for_every_url(client, world, settings, who):
+    """The second factor guards every page, not only /admin/: customer pages, evidence files and the
+    API docs alike send a staff session without a verified TOTP code to the staff login."""
+    settings.STAFF_OTP_REQUIRED = True
+    staff = getattr(world, who)
+    TOTPDevice.objects.create(user=staff, name="phone", confirmed=True)
+    client.force_login(staff)  # a session from /login/: password checked, no code
+    before = snapshot(world)
+    login = reverse("admin:login")
+    open_to_all = {"healthz", "readyz"}  # the health checks: no data, no login (config/health.py)
+    assert open_to_all <= OPEN_VIEWS
+    urls = [_any_path(pattern, world) for pattern in swept_patterns() if pattern.name not in open_to_all]
+    urls.append(reverse("api-v1:openapi-view"))
+    assert {reverse("evidence-image", args=[world.appeal.reference, world.evidence.pk]),
+            reverse("appeal-detail", args=[world.appeal.reference])} <= set(urls)
+    problems = []
+    for url in urls:
+        for method in ("get", "post"):
+            response = getattr(client, method)(url)
+            if not is_login_redirect(response, {login}):
+                problems.append(f"{method.upper()} {url}: {response.status_code}")
+            if secrets := leaked(response, world.secrets, url):
+                problems.append(f"{method.upper()} {url}: shows {secrets}")
+    assert not problems, "\n".join(problems)
+    assert snapshot(world) == before
+
+
+def test_verified_staff_still_read_customer_evidence(client, world, settings):
+    """The positive control of the row above: with the code verified the same agent gets the files."""
+    settings.STAFF_OTP_REQUIRED = True
+    device = TOTPDevice.objects.create(user=world.agent, name="phone", confirmed=True)
+    client.force_login(world.agent)
+    session = client.session
+    session["otp_device_id"] = device.persistent_id  # what django_otp.login() stores after a right code
+    session.save()
+    for name in ("evidence-image", "evidence-thumb"):
+        response = client.get(reverse(name, args=[world.appeal.reference, world.evidence.pk]))
+        assert response.status_code == 200, name
+        everything_in(response)
+    assert client.get(reverse("appeal-detail", args=[world.appeal.reference])).status_code == 200
+    assert client.get(reverse("api-v1:openapi-view")).status_code == 200

@@ -8,18 +8,19 @@ from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts import roles
 from accounts.models import Freeze, RiskLevel
 from accounts.services import ledger
 
+from .. import messages
 from ..errors import InvalidAppeal, NotAllowed, WrongState
 from ..models import AppealEvent, AuditSample, AuditVerdict
 from ..notifications import notify_customer
 from ..transitions import APPROVALS, DECISIONS, Transition
-from .steps import apply_transition, lock_appeal, log_event
+from .steps import apply_transition, close_open_appeals_of_released, lock_appeal, log_event
 
 log = logging.getLogger("appeals.workflow")
 STAFF_APPROVALS = (Transition.APPROVE, Transition.CONFIRM_APPROVAL)
@@ -86,13 +87,16 @@ def audit_record_verdict(*, sample_id: int, supervisor, verdict: str, note: str 
     if existing:
         raise WrongState(_("%(who)s already recorded a verdict on this decision.")
                          % {"who": existing.supervisor.get_username()})
-    result = AuditVerdict.objects.create(sample=sample, supervisor=supervisor, verdict=verdict, note=note.strip())
+    refrozen = shortfall = 0
     if verdict == AuditVerdict.Verdict.OVERTURNED:
         appeal = lock_appeal(sample.appeal_id)
         if sample.event.transition in APPROVALS:
-            _overturn_approval(appeal, account, supervisor, note.strip())
+            refrozen, shortfall = _overturn_approval(appeal, account, supervisor, note.strip())
         else:
             _overturn_rejection(appeal, supervisor, note.strip())
+    # Written once with what happened (append-only): the shortfall is on record for supervisors.
+    result = AuditVerdict.objects.create(sample=sample, supervisor=supervisor, verdict=verdict, note=note.strip(),
+                                         refrozen=refrozen, shortfall=shortfall)
     log.info("audit verdict %s on %s by %s", verdict, sample.appeal_id, supervisor.pk)
     return result
 
@@ -102,14 +106,25 @@ def _overturn_rejection(appeal, supervisor, note):
     release = ledger.freeze_release(freeze=appeal.freeze, source=Freeze.ReleaseSource.APPEAL, actor=supervisor,
                                     note=f"audit overturned rejection of {appeal.reference}")
     amount = appeal.freeze.amount if release.released else 0
+    if release.released:
+        close_open_appeals_of_released(appeal.freeze, keep=appeal, because="overturned")
     notify_customer(appeal, "overturned_rejection", amount=str(amount))
 
 
-def _overturn_approval(appeal, account, supervisor, note):
+def _overturn_approval(appeal, account, supervisor, note) -> tuple:
+    """Freeze again what is still available of the released amount; returns (frozen again, shortfall)."""
     account.refresh_from_db()
-    amount = min(account.available, appeal.freeze.amount)
+    released = appeal.freeze.amount
+    amount = min(account.available, released)
     if amount > 0:
         ledger.freeze_create(account=account, amount=amount, reason=Freeze.Reason.ABNORMAL, actor=supervisor,
                              note=f"audit overturned approval of {appeal.reference}")
-    log_event(appeal, Transition.OVERTURN_APPROVAL, supervisor, from_state=appeal.state, note=note)
-    notify_customer(appeal, "overturned_approval", amount=str(amount))
+    shortfall = released - amount
+    values = {"amount": str(amount), "released": str(released), "spent": str(shortfall)}
+    part = "refrozen_all" if not shortfall else "refrozen_part" if amount else "refrozen_none"
+    with translation.override(settings.LANGUAGE_CODE):
+        what = messages.render(part, values)
+    log_event(appeal, Transition.OVERTURN_APPROVAL, supervisor, from_state=appeal.state, customer_message=what,
+              note=note)
+    notify_customer(appeal, "overturned_approval", then=[(part, values)])
+    return amount, shortfall

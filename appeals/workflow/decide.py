@@ -22,7 +22,7 @@ from ..models import Appeal, AuditSample, AuditVerdict, Evidence, RejectReason, 
 from ..notifications import notify_customer
 from ..selectors import required_evidence
 from ..transitions import APPROVALS, Transition
-from .steps import appeal_assess_risk, apply_transition, lock_appeal
+from .steps import appeal_assess_risk, apply_transition, close_open_appeals_of_released, lock_appeal
 
 log = logging.getLogger("appeals.workflow")
 
@@ -49,6 +49,7 @@ def release_approved(appeal: Appeal, actor, *, proposer=None) -> ApprovalResult:
         freeze=appeal.freeze, source=Freeze.ReleaseSource.APPEAL, actor=actor, note=appeal.reference
     )
     if release.released:
+        close_open_appeals_of_released(appeal.freeze, keep=appeal, because="approved")
         code, params = "approved", {"amount": str(appeal.freeze.amount)}
     else:
         code, params = "approved_already_released", {}
@@ -156,7 +157,8 @@ def appeal_review_evidence(*, appeal_id: int) -> Appeal:
         log.info("appeal %s not approved straight through: %s", appeal.reference, "; ".join(blockers))
         return appeal
     event = apply_transition(appeal, Transition.APPROVE_BY_SYSTEM, None, note="evidence matched the record")
-    ledger.freeze_release(freeze=appeal.freeze, source=Freeze.ReleaseSource.APPEAL, note=appeal.reference)
+    if ledger.freeze_release(freeze=appeal.freeze, source=Freeze.ReleaseSource.APPEAL, note=appeal.reference).released:
+        close_open_appeals_of_released(appeal.freeze, keep=appeal, because="approved")
     _sample_system_approval(appeal, event)
     notify_customer(appeal, "approved_by_system", amount=str(appeal.freeze.amount))
     return appeal

@@ -2,8 +2,10 @@
 
 import logging
 
-from django.utils import timezone
+from django.conf import settings
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
 
 from accounts.services import ledger
@@ -12,6 +14,7 @@ from events import outbox
 from .. import risk as appeal_risk
 from ..errors import AlreadyDecided, NotAllowed, WrongState
 from ..models import DECIDED_STATES, OPEN_STATES, Appeal, AppealEvent, State
+from ..notifications import notify_customer
 from ..transitions import EVENTS_OUT, Transition
 from . import clocks
 
@@ -23,11 +26,12 @@ def lock_appeal(appeal_id: int, *, with_account: bool = False) -> Appeal:
     money must (the ledger's lock order: account, then freezes, then appeals)."""
     if with_account:
         ledger.account_lock(Appeal.objects.filter(pk=appeal_id).values_list("freeze__account_id", flat=True).get())
-    return (
-        Appeal.objects.select_for_update(of=("self",))
-        .select_related("freeze__account", "customer", "assignee", "decided_by", "proposed_by")
-        .get(pk=appeal_id)
-    )
+    # Wait for the row lock first, then read: after a lock wait PostgreSQL re-checks only the locked
+    # row, and rows joined into the same statement (the decider, the assignee, the freeze) would be
+    # as they were before the wait (a refusal then said "by the system" for an agent's decision).
+    Appeal.objects.select_for_update().filter(pk=appeal_id).values_list("pk", flat=True).get()
+    return Appeal.objects.select_related("freeze__account", "customer", "assignee", "decided_by",
+                                         "proposed_by").get(pk=appeal_id)
 
 
 def refusal(appeal: Appeal, actor) -> Exception:
@@ -80,11 +84,13 @@ def apply_transition(
 
 
 def log_event(appeal: Appeal, name: Transition, actor, *, from_state: str = "", note: str = "",
-              customer_message: str = "") -> AppealEvent:
-    """Write the AppealEvent, and the outbox event other systems hear (appeals.transitions.EVENTS_OUT)."""
+              customer_message: str = "", at=None) -> AppealEvent:
+    """Write the AppealEvent (append-only: its time is set here, once), and the outbox event other
+    systems hear (appeals.transitions.EVENTS_OUT)."""
     event = AppealEvent.objects.create(appeal=appeal, actor=actor, transition=name, from_state=from_state,
                                        to_state=appeal.state, note=note, customer_message=customer_message,
-                                       reject_reason=appeal.reject_reason if appeal.state == State.REJECTED else "")
+                                       reject_reason=appeal.reject_reason if appeal.state == State.REJECTED else "",
+                                       created_at=at or timezone.now())
     if name in EVENTS_OUT:
         outbox.record(EVENTS_OUT[name], account_id=appeal.freeze.account_id, data={
             "reference": appeal.reference, "freeze_id": appeal.freeze_id, "transition": str(name),
@@ -92,6 +98,29 @@ def log_event(appeal: Appeal, name: Transition, actor, *, from_state: str = "", 
             "by": "system" if actor is None else "staff" if actor.pk != appeal.customer_id else "customer",
         })
     return event
+
+
+# Why a release closed an appeal, for its timeline (the message: appeals.messages closed_released_*).
+CLOSED_BECAUSE = {"approved": gettext_lazy("appeal %(other)s on it was approved"),
+                  "overturned": gettext_lazy("a supervisor approved your earlier appeal %(other)s on it")}
+
+
+def close_open_appeals_of_released(freeze, *, keep: Appeal, because: str) -> int:
+    """Every release of a freeze closes the open appeals left on it (a second appeal filed after the
+    first was rejected, say), each customer told why in the timeline and a message. `keep`: the
+    appeal whose decision released it; `because`: a key of CLOSED_BECAUSE. Returns how many were closed."""
+    appeals = (Appeal.objects.select_for_update().filter(freeze=freeze, state__in=OPEN_STATES)
+               .exclude(pk=keep.pk).order_by("pk"))
+    with translation.override(settings.LANGUAGE_CODE):
+        why = str(CLOSED_BECAUSE[because]) % {"other": keep.reference}
+    closed = 0
+    for appeal in appeals:
+        appeal.freeze = freeze
+        apply_transition(appeal, Transition.RESOLVE_RELEASED, None, customer_message=why,
+                         note=f"freeze released by another path: {why}")
+        notify_customer(appeal, f"closed_released_{because}", amount=str(freeze.amount), other=keep.reference)
+        closed += 1
+    return closed
 
 
 def set_risk(appeal: Appeal, evidence=None) -> None:

@@ -3,6 +3,7 @@ more information, withdraw it. Each function runs in one transaction: it locks t
 first (the order every money-moving service uses), then the appeal row, re-checks state under the
 lock, calls the django-fsm transition, writes the AppealEvent and notifies on commit."""
 
+from datetime import datetime
 from decimal import Decimal
 
 from django.conf import settings
@@ -53,8 +54,9 @@ def _insert(appeal: Appeal, attempts: int = 5) -> None:
 
 @transaction.atomic
 def appeal_submit(*, customer, freeze_id: int, order_number: str, tracking_number: str, description: str,
-                  files: list, amount: Decimal | None = None) -> Appeal:
-    """File an appeal on one of the customer's own active freezes, with its screenshots."""
+                  files: list, amount: Decimal | None = None, filed_at: datetime | None = None) -> Appeal:
+    """File an appeal on one of the customer's own active freezes, with its screenshots. `filed_at`:
+    only for replaying history (the demo); the transition log cannot be back-dated afterwards."""
     freeze = Freeze.objects.select_related("refund__order", "account").filter(
         pk=freeze_id, account__customer=customer
     ).first()
@@ -75,7 +77,7 @@ def appeal_submit(*, customer, freeze_id: int, order_number: str, tracking_numbe
         if missing:
             labels = "、".join(str(Evidence.Kind(kind).label) for kind in required if kind in missing)
             raise InvalidAppeal(_("Please add: %(kinds)s.") % {"kinds": labels})
-    now = timezone.now()
+    now = filed_at or timezone.now()
     appeal = Appeal(
         customer=customer, freeze=freeze, created_at=now,
         due_at=clocks.appeal_due_at(reason=freeze.reason, submitted_at=now),
@@ -85,7 +87,7 @@ def appeal_submit(*, customer, freeze_id: int, order_number: str, tracking_numbe
     )
     set_risk(appeal, evidence=[])  # the screenshots are read later; the worker assesses again then
     _insert(appeal)
-    log_event(appeal, Transition.SUBMIT, customer)
+    log_event(appeal, Transition.SUBMIT, customer, at=now)
     evidence_store(appeal, files, customer)
     notify_customer(appeal, "received")
     return appeal

@@ -46,6 +46,7 @@ MIDDLEWARE = [
     "config.observability.RequestContextMiddleware",
     "integrations.idempotency.IdempotencyMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "config.second_factor.StaffSecondFactorMiddleware",  # staff without the TOTP code reach no data
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -67,6 +68,9 @@ AXES_RESET_ON_SUCCESS = True
 # Staff sign in with a TOTP code as well (django-otp); customers do not.
 STAFF_OTP_REQUIRED = env.bool("STAFF_OTP_REQUIRED", default=True)
 OTP_TOTP_ISSUER = "Appeal Desk"
+# Demo data (seed_demo, seed_demo_client, totp_code): "allowed" in dev and test, "never" in production;
+# other settings need --i-know-this-is-not-production (accounts/management/demo_guard.py).
+DEMO_DATA = "ask"
 
 # Content-Security-Policy (django-csp): no inline or third-party scripts anywhere.
 from csp.constants import NONE, SELF  # noqa: E402
@@ -182,6 +186,8 @@ APPEAL_REPEAT_WINDOW_SECONDS = 30
 STAGED_UPLOAD_KEEP_HOURS = 24
 UPLOADS_PER_CUSTOMER_PER_DAY = env.int("UPLOADS_PER_CUSTOMER_PER_DAY", default=30)
 EVIDENCE_RETENTION_DAYS = env.int("EVIDENCE_RETENTION_DAYS", default=180)  # after the appeal is closed
+# The evidence access log is kept this long, never under 183 days (6 months; the database refuses earlier deletes).
+ACCESS_LOG_RETENTION_DAYS = max(183, env.int("ACCESS_LOG_RETENTION_DAYS", default=183))
 AUDIT_SAMPLE_RATE = env.float("AUDIT_SAMPLE_RATE", default=0.10)  # share of each agent's daily decisions
 # Evidence OCR and straight-through approval (switchable; the production profile turns it off).
 EVIDENCE_OCR = env.bool("EVIDENCE_OCR", default=True)
@@ -199,6 +205,9 @@ EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
 EVIDENCE_MAX_FILES = 8
 EVIDENCE_MAX_PIXELS = 40_000_000  # well under Pillow's bomb warning (89 M); enforced as an error
 EVIDENCE_MAX_PIXELS_WITH_ALPHA = 20_000_000  # transparent images cost more memory to flatten
+EVIDENCE_MAX_SIDE_PX = 16_384  # per side (JPEG stops at 65,535; the OCR detector fails long before)
+EVIDENCE_MAX_ASPECT_RATIO = 20  # long side ÷ short side: a long scrolling screenshot is under 10
+EVIDENCE_MAX_ATTEMPTS = 3  # a file that has not been read after this many tries is rejected as unreadable
 # PDF receipts: rendered page by page at a fixed resolution, in a child process held to a memory,
 # CPU and wall-time budget (a PDF can inflate a few MB into gigabytes), nothing embedded ever run.
 EVIDENCE_PDF_MAX_PAGES = 3
@@ -231,6 +240,11 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A pool child is replaced after the task during which it grew past this resident size (KiB; the OCR
+# engine alone is ~400 MB, one image's work under 200 MB) or after this many tasks: a leak or one huge
+# file never keeps a bloated process. The task in hand always finishes first (and is acked once).
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = env.int("WORKER_MAX_MEMORY_KIB", default=900_000)
+CELERY_WORKER_MAX_TASKS_PER_CHILD = env.int("WORKER_MAX_TASKS_PER_CHILD", default=500)
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # worker lines go through LOGGING (JSON in production) too
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celery" / "beat-schedule")
 CELERY_BEAT_SCHEDULE = {
@@ -241,6 +255,7 @@ CELERY_BEAT_SCHEDULE = {
     "escalate-regulatory-breaches": {"task": "appeals.tasks.escalate_regulatory_breaches", "schedule": 600.0},
     "purge-old-evidence": {"task": "appeals.tasks.purge_old_evidence", "schedule": crontab(hour=3, minute=15)},
     "purge-staged-uploads": {"task": "appeals.tasks.purge_staged_uploads", "schedule": crontab(minute=25)},
+    "purge-old-access-log": {"task": "appeals.tasks.purge_old_access_log", "schedule": crontab(hour=3, minute=45)},
     "audit-sample-yesterday": {"task": "appeals.tasks.sample_yesterdays_decisions",
                                "schedule": crontab(hour=1, minute=5)},
     # Retries and anything a lost broker message left behind; new events start a run on commit.

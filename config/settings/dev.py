@@ -5,3 +5,5 @@ from .base import env
 
 DEBUG = env.bool("DEBUG", default=True)
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+
+DEMO_DATA = "allowed"  # seed_demo, totp_code (accounts/management/demo_guard.py)

@@ -43,3 +43,5 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # ordinary file locking (with a busy timeout) instead of "database table is locked".
     DATABASES["default"]["TEST"] = {"NAME": str(TEST_RUN_DIR / "test.sqlite3")}  # noqa: F405
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20  # noqa: F405
+
+DEMO_DATA = "allowed"  # seed_demo, totp_code (accounts/management/demo_guard.py)

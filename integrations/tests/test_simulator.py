@@ -30,11 +30,3 @@ def test_the_simulated_platform_makes_freezes_that_the_timer_releases(live_serve
     assert overdue.limit < Decimal("5000.00") and Bill.objects.filter(account=overdue, limit_cut=True).exists()
     assert Event.objects.filter(type="limit.changed", account_id=overdue.pk).count() == 2  # opened, then cut
     assert ledger_mismatches() == []
-
-
-def test_the_demo_client_is_refused_on_production_settings(monkeypatch):
-    from django.core.management.base import CommandError
-
-    monkeypatch.setenv("DJANGO_SETTINGS_MODULE", "config.settings.production")
-    with pytest.raises(CommandError, match="production"):
-        call_command("seed_demo_client")

@@ -1,9 +1,11 @@
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from ..demo_guard import DemoDataCommand
 
-class Command(BaseCommand):
+
+class Command(DemoDataCommand):
     help = "Print the current two-factor code of a staff login's TOTP device (for the demo and support)."
 
     def add_arguments(self, parser):

@@ -292,3 +292,19 @@ def pdf_bomb(inflated: int = 2_000_000_000) -> bytes:
 def pdf_huge_page() -> bytes:
     """A page of 200 × 200 inches, the largest PDF allows: 30000 px a side at 150 dpi."""
     return pdf_receipt().replace(b"[0 0 595 842]", b"[0 0 14400 14400]")
+
+
+def png_strip(height: int, width: int = 1) -> bytes:
+    """A grey PNG one pixel wide and `height` tall, compressed while it is written (a 40-million-row
+    file is about 80 kB): passes a pixel count, breaks the JPEG encoder (65,500 px at most)."""
+    compressor, row = zlib.compressobj(9), b"\x00" + b"\x80" * width
+    body = [compressor.compress(row * 100_000) for _ in range(height // 100_000)]
+    body += [compressor.compress(row * (height % 100_000)), compressor.flush()]
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", header) + _chunk(b"IDAT", b"".join(body))
+            + _chunk(b"IEND", b""))
+
+
+def jpeg_strip(height: int = 65_000) -> bytes:
+    """A 1×65,000 JPEG: encodes fine, and makes RapidOCR's resize raise."""
+    return _save(Image.new("L", (1, height), 128), "JPEG")

@@ -24,6 +24,7 @@ from accounts.tests.factories import (
     make_order,
     make_refund,
 )
+from appeals import selectors
 from appeals.errors import AppealError, InvalidAppeal, NotAllowed, WrongState
 from appeals.models import (
     Appeal,
@@ -367,7 +368,8 @@ def test_overturning_an_approval_freezes_again_what_is_available(spend, refrozen
     assert Notification.objects.filter(user=appeal.customer).count() == notices + 1
     notice = Notification.objects.filter(user=appeal.customer).first()
     assert appeal.reference in notice.message
-    assert f"¥{refrozen or 0}" in notice.message
+    assert f"¥{refrozen or appeal.freeze.amount}" in notice.message  # nothing refrozen: it names what was spent
+    assert "¥0" not in notice.message  # never "¥0.00 is frozen again" (#14)
     assert ledger_mismatches() == []
 
 
@@ -433,3 +435,34 @@ def test_an_agent_posting_a_verdict_is_forbidden(login):
     assert not AuditVerdict.objects.exists()
     assert Appeal.objects.get(pk=appeal.pk).state == State.REJECTED
     assert response.status_code == 403
+
+
+@pytest.mark.parametrize(("spend", "refrozen", "shortfall"), [
+    (Decimal("1000.00"), Decimal("0.00"), Decimal("599.00")),  # spent it all: nothing frozen again
+    (Decimal("800.00"), Decimal("200.00"), Decimal("399.00")),  # spent part of it
+    (None, Decimal("599.00"), Decimal("0.00")),
+])
+def test_an_overturned_approval_says_what_happened_and_records_the_shortfall(client, spend, refrozen, shortfall):
+    """After the customer spent the released limit the notice said "¥0.00 of your limit is frozen
+    again". It says what happened now, and the verdict keeps the shortfall for supervisors."""
+    appeal, sample = decided(approve=True, limit=Decimal("1000.00"))
+    if spend:
+        make_order(CreditAccount.objects.get(pk=appeal.freeze.account_id), spend)
+    supervisor = SupervisorFactory()
+    with translation.override("en"):
+        verdict = audit.audit_record_verdict(sample_id=sample.pk, supervisor=supervisor, verdict=OVERTURNED,
+                                             note="退货未入库")
+    assert (verdict.refrozen, verdict.shortfall) == (refrozen, shortfall)
+    with translation.override("en"):
+        notice = Notification.objects.filter(user=appeal.customer).first().text
+    assert "¥0.00" not in notice
+    if shortfall:
+        assert f"already spent ¥{shortfall}" in notice or f"already spent the ¥{appeal.freeze.amount}" in notice
+    what = AppealEvent.objects.get(appeal=appeal, transition="overturn_approval").customer_message
+    assert "¥0.00" not in what and str(appeal.freeze.amount) in what
+    with translation.override("en"):
+        timeline = [str(line) for _when, line in selectors.customer_timeline(Appeal.objects.get(pk=appeal.pk))]
+    assert any(what in line for line in timeline), timeline
+    client.force_login(supervisor)
+    page = client.get(reverse("admin:appeals_auditverdict_changelist") + "?shortfall=yes").content.decode()
+    assert (f"{shortfall}" in page) == bool(shortfall)
