@@ -127,7 +127,7 @@ def freezes_due(today: date):
 def logistics_on_file(refund) -> list:
     """The carrier's record of this return's parcel (its tracking number), oldest step first: when
     there is one, the platform holds the logistics record and the customer need not send it."""
-    if refund is None or not refund.tracking_number:
+    if refund is None or refund.pk is None or not refund.tracking_number:  # unsaved: the OCR benchmark's rows
         return []
     number = "".join(refund.tracking_number.split()).upper()
     return list(ReturnShipmentEvent.objects.filter(refund=refund, tracking_number=number))
