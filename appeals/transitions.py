@@ -28,6 +28,7 @@ class Transition(models.TextChoices):
     RESOLVE_RELEASED = "resolve_released", _("Closed: the freeze was released another way")
     ESCALATE_OVERDUE = "escalate_overdue", _("Escalated: past its due time")
     OVERTURN_REJECTION = "overturn_rejection", _("Rejection overturned on audit")
+    PROPOSE_OVERTURN = "propose_overturn", _("Rejection overturned on audit, approval proposed (four eyes)")
     OVERTURN_APPROVAL = "overturn_approval", _("Approval overturned on audit")
     OVERTURN_ON_REVIEW = "overturn_on_review", _("Rejection overturned on the customer's review")
     PLATFORM_SYNCED = "platform_synced", _("External platform confirmed the refund")
@@ -67,6 +68,8 @@ CUSTOMER_LINES = {
                                    "to appeal."),
     Transition.ESCALATE_OVERDUE: _("Taking longer than promised: a supervisor is now handling your appeal."),
     Transition.OVERTURN_REJECTION: _("A supervisor re-checked the decision and approved the appeal."),
+    Transition.PROPOSE_OVERTURN: _("A supervisor re-checked the decision and recommended approval; a second "
+                                   "supervisor confirms it."),
     Transition.OVERTURN_APPROVAL: _("A supervisor re-checked the decision and could not confirm it: %(msg)s"),
     Transition.OVERTURN_ON_REVIEW: _("A supervisor reviewed the decision at your request and approved the appeal."),
     Transition.PLATFORM_SYNCED: _("The platform where you bought confirmed the refund: %(msg)s"),

@@ -35,7 +35,8 @@ def proposal_panel(appeal: Appeal) -> str:
         return _("Not required: one person decides.")
     if appeal.proposed_by_id is None:
         return _("Required: approval takes a proposal and a different supervisor's confirmation.")
-    proposal = appeal.events.filter(transition=Transition.PROPOSE_APPROVAL).order_by("-pk").first()
+    proposal = appeal.events.filter(transition__in=[Transition.PROPOSE_APPROVAL, Transition.PROPOSE_OVERTURN]
+                                    ).order_by("-pk").first()
     return format_html("{}: {} — {}", _("Proposed by"), appeal.proposed_by.get_username(),
                        proposal.note if proposal else "")
 

@@ -95,6 +95,15 @@ def _may_confirm(appeal, user) -> bool:
     return _may_decide_escalated(appeal, user) and appeal.proposed_by_id not in (None, user.pk)
 
 
+def _may_overturn_alone(appeal, user) -> bool:
+    """Audit overturns a rejection: one supervisor, unless the appeal needs four eyes."""
+    return _may_decide_escalated(appeal, user) and not appeal.requires_supervisor
+
+
+def _may_propose_overturn(appeal, user) -> bool:
+    return _may_decide_escalated(appeal, user) and appeal.requires_supervisor
+
+
 def _is_owner(appeal, user) -> bool:
     return appeal.customer_id == user.pk
 
@@ -268,9 +277,14 @@ class Appeal(ConcurrentTransitionMixin, models.Model):
     def escalate_regulatory(self, *, by):
         self.regulatory_breached = True
 
-    @transition(field=state, source=State.REJECTED, target=State.APPROVED, permission=_may_decide_escalated)
+    @transition(field=state, source=State.REJECTED, target=State.APPROVED, permission=_may_overturn_alone)
     def overturn_rejection(self, *, by):
         self.decided_at, self.decided_by, self.reject_reason = timezone.now(), by, ""
+
+    # A four-eyes appeal's rejection overturned on audit: the auditor proposes, another supervisor confirms.
+    @transition(field=state, source=State.REJECTED, target=State.APPROVAL_PROPOSED, permission=_may_propose_overturn)
+    def propose_overturn(self, *, by):
+        self.proposed_by, self.reject_reason = by, ""
 
     # Called only by appeals.workflow.reviews, after the review's own guard (Review.overturn) passed.
     @transition(field=state, source=State.REJECTED, target=State.APPROVED)

@@ -102,6 +102,12 @@ def audit_record_verdict(*, sample_id: int, supervisor, verdict: str, note: str 
 
 
 def _overturn_rejection(appeal, supervisor, note):
+    """Approve the rejected appeal and release; on a four-eyes appeal (high risk, large, banned
+    account) the auditor only proposes it, and a different supervisor confirms (appeals.workflow.four_eyes)."""
+    if appeal.requires_supervisor:
+        apply_transition(appeal, Transition.PROPOSE_OVERTURN, supervisor, note=note)
+        notify_customer(appeal, "approval_proposed")
+        return
     apply_transition(appeal, Transition.OVERTURN_REJECTION, supervisor, note=note)
     release = ledger.freeze_release(freeze=appeal.freeze, source=Freeze.ReleaseSource.APPEAL, actor=supervisor,
                                     note=f"audit overturned rejection of {appeal.reference}")

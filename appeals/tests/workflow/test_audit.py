@@ -466,3 +466,22 @@ def test_an_overturned_approval_says_what_happened_and_records_the_shortfall(cli
     client.force_login(supervisor)
     page = client.get(reverse("admin:appeals_auditverdict_changelist") + "?shortfall=yes").content.decode()
     assert (f"{shortfall}" in page) == bool(shortfall)
+
+
+def test_overturning_a_four_eyes_rejection_on_audit_is_a_proposal_another_supervisor_confirms():
+    appeal, sample = decided(approve=False, amount=Decimal("6000.00"))  # ≥ the supervisor amount
+    assert appeal.requires_supervisor
+    auditor, second = SupervisorFactory(), SupervisorFactory()
+    audit.audit_record_verdict(sample_id=sample.pk, supervisor=auditor, verdict=OVERTURNED, note="物流显示已签收")
+    proposed = Appeal.objects.select_related("freeze").get(pk=appeal.pk)
+    assert (proposed.state, proposed.proposed_by, proposed.freeze.status) == (
+        State.APPROVAL_PROPOSED, auditor, Freeze.Status.ACTIVE)  # nothing released by one person
+    assert not LedgerEntry.objects.filter(freeze=proposed.freeze, kind=LedgerEntry.Kind.RELEASE).exists()
+    with pytest.raises(AppealError):
+        four_eyes.appeal_confirm_approval(appeal_id=appeal.pk, actor=auditor)
+    four_eyes.appeal_confirm_approval(appeal_id=appeal.pk, actor=second)
+    after = Appeal.objects.select_related("freeze").get(pk=appeal.pk)
+    assert (after.state, after.decided_by, after.freeze.status) == (State.APPROVED, second, Freeze.Status.RELEASED)
+    assert list(AppealEvent.objects.filter(appeal=appeal).values_list("transition", flat=True))[-2:] == [
+        "propose_overturn", "confirm_approval"]
+    assert ledger_mismatches() == []
