@@ -115,7 +115,9 @@ def test_clean_appeal_filed_in_the_browser_is_approved_by_the_worker(browser_pag
         path.write_bytes(data)
         page.set_input_files(f"#id_{field}", str(path))
     page.click("button.button[type=submit]")
-    page.wait_for_url("**/appeals/AP*/")
+    # The worker reads the screenshots in this process while the live server answers: on two busy cores the
+    # redirect after filing can take longer than the default 15 s.
+    page.wait_for_url("**/appeals/AP*/", timeout=60_000)
 
     appeal = Appeal.objects.get(freeze=freeze)
     wait_until(lambda: Appeal.objects.get(pk=appeal.pk).state == State.APPROVED, timeout=120, interval=0.5)
@@ -172,7 +174,7 @@ def test_an_iphone_heic_and_a_pdf_receipt_are_filed_cleaned_read_and_approved(
     for field, path in files.items():
         page.set_input_files(f"#id_{field}", str(path))
     page.click("button.button[type=submit]")
-    page.wait_for_url("**/appeals/AP*/")
+    page.wait_for_url("**/appeals/AP*/", timeout=60_000)  # as above: the worker reads in this process
 
     appeal = Appeal.objects.get(freeze=freeze)
     wait_until(lambda: Appeal.objects.get(pk=appeal.pk).state == State.APPROVED, timeout=240, interval=0.5)
