@@ -169,8 +169,8 @@ def floor(batch_size: int = BATCH) -> int:
                             [now, *ids])
                 cur.execute(
                     "INSERT INTO appeals_appealevent (appeal_id, actor_id, transition, from_state, to_state, note, "
-                    "customer_message, created_at) VALUES "
-                    + ",".join(["(%s, NULL, 'resolve', %s, 'resolved', %s, '', %s)"] * len(appeals)),
+                    "customer_message, reject_reason, created_at) VALUES "
+                    + ",".join(["(%s, NULL, 'resolve', %s, 'resolved', %s, '', '', %s)"] * len(appeals)),
                     [x for a in appeals for x in (a[0], a[2], "freeze released automatically on its expected date",
                                                   now)])
                 notices += [(cid, aid, "resolved", {"ref": ref, "amount": str(amounts[fid])},
