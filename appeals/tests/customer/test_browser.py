@@ -6,7 +6,7 @@ from django.core.management import call_command
 
 from accounts.models import Freeze
 from appeals.models import Appeal, CannedReply, Evidence, State
-from appeals.tests.conftest import login
+from appeals.tests.conftest import desk_login, login
 from appeals.tests.factories import image_bytes
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -51,12 +51,7 @@ def test_agent_takes_next_opens_a_screenshot_and_approves(browser_page, live_ser
     code = io.StringIO()
     call_command("totp_code", "agent", stdout=code)
     page = browser_page
-    page.set_viewport_size({"width": 1280, "height": 900})
-    page.goto(f"{live_server.url}/admin/login/")
-    page.fill("#id_username", "agent")
-    page.fill("#id_password", "demo1234")
-    page.fill("#id_otp_token", code.getvalue().strip())
-    page.click("input[type=submit]")
+    desk_login(page, live_server, "agent", code=code.getvalue().strip(), width=1280)
     page.goto(f"{live_server.url}/admin/appeals/appeal/")
     page.click("[data-testid=take-next]")
     page.wait_for_url("**/admin/appeals/appeal/*/change/")
@@ -290,11 +285,7 @@ def test_reject_form_starts_on_the_suggested_reason_and_a_canned_reply_fills_the
     reply = CannedReply.objects.create(name="金额不符", use="reject", reject_reason="evidence_mismatch",
                                        text_zh="订单 {order_number} 退款凭证金额与 ¥{amount} 不符。", text_en="No.")
     page = browser_page
-    page.set_viewport_size({"width": 1440, "height": 900})
-    page.goto(f"{live_server.url}/admin/login/")
-    page.fill("#id_username", "agent_canned")
-    page.fill("#id_password", "demo1234")
-    page.click("input[type=submit]")
+    desk_login(page, live_server, "agent_canned")
     page.goto(f"{live_server.url}/admin/appeals/appeal/{appeal.pk}/transition/reject/")
     assert page.input_value("#id_reason") == "evidence_mismatch"
     page.select_option("#id_reason", "evidence_missing")  # the agent changes it; the reply sets it back
@@ -324,11 +315,7 @@ def test_approving_a_risky_appeal_asks_first_and_each_decision_opens_the_next(br
                                             risk_level=RiskLevel.LOW, risk_rules=[])
     review.appeal_claim(appeal_id=risky.pk, actor=agent)
     page = browser_page
-    page.set_viewport_size({"width": 1440, "height": 900})
-    page.goto(f"{live_server.url}/admin/login/")
-    page.fill("#id_username", "agent_flow")
-    page.fill("#id_password", "demo1234")
-    page.click("input[type=submit]")
+    desk_login(page, live_server, "agent_flow")
     page.goto(f"{live_server.url}/admin/appeals/appeal/{risky.pk}/change/")
     questions = []
     page.once("dialog", lambda dialog: (questions.append(dialog.message), dialog.dismiss()))
