@@ -24,6 +24,12 @@ class AlreadyDecided(WrongState):
     code = "already_decided"
 
 
+class RiskPending(WrongState):
+    code = "risk_pending"
+    default_message = _("The risk of this appeal is still being assessed (its screenshots are being read). "
+                        "Decide once it is done, usually within a minute.")
+
+
 class InvalidAppeal(AppealError):
     code = "invalid_appeal"
     default_message = _("The appeal could not be filed.")

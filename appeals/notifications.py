@@ -25,12 +25,13 @@ def message(user_id: int, code: str, *, appeal: Appeal | None = None, **params) 
     return Notification(user_id=user_id, appeal=appeal, code=code, params=params, message=text)
 
 
-def notify_customer(appeal: Appeal, code: str, **params) -> Notification:
+def notify_customer(appeal: Appeal, code: str, *, event=None, **params) -> Notification:
     """Tell an appeal's customer something, in the app now and by e-mail after commit. The message
-    tells of the appeal's latest event: every service logs the event and then notifies, in one
-    transaction under the appeal's lock, so the decision log can show how the customer was told."""
+    tells of the appeal's latest event (`event`, when the caller has it at hand): every service logs
+    the event and then notifies, in one transaction under the appeal's lock, so the decision log can
+    show how the customer was told."""
     notification = message(appeal.customer_id, code, appeal=appeal, **params)
-    notification.event = appeal.events.order_by("-pk").first()
+    notification.event = event or appeal.events.order_by("-pk").first()
     notification.save(force_insert=True)
     tasks.send_notification_email.delay_on_commit(notification.pk)
     return notification

@@ -18,6 +18,14 @@ def process_evidence(evidence_id: int) -> str | None:
     return evidence_process(evidence_id=evidence_id)
 
 
+@shared_task(acks_late=True, autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5)
+def review_evidence(appeal_id: int):
+    """An appeal filed without screenshots: its risk is assessed here, as the last screenshot's would be."""
+    from .workflow.decide import appeal_review_evidence
+
+    appeal_review_evidence(appeal_id=appeal_id)
+
+
 @shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
 def send_notification_email(notification_id: int) -> bool:
     from .notifications import notifications_email

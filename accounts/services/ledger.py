@@ -54,6 +54,11 @@ def account_lock(account_id: int) -> CreditAccount:
     return CreditAccount.objects.select_for_update().get(pk=account_id)
 
 
+def account_lock_of(customer) -> CreditAccount | None:
+    """account_lock by customer (one account each), for a service that has not read the account yet."""
+    return CreditAccount.objects.select_for_update().filter(customer=customer).first()
+
+
 def _shift(account: CreditAccount, *, kind, amount: Decimal, source, target, **links) -> LedgerEntry:
     """Move `amount` between two buckets of a locked account in memory; return the unsaved entry."""
     held = {Bucket.AVAILABLE: account.available, Bucket.USED: account.used, Bucket.FROZEN: account.frozen}

@@ -29,20 +29,28 @@ def _canonical_description(freeze: Freeze) -> str:
     ) % {"number": number, "amount": freeze.amount}
 
 
-def _repeated_submission(customer, freeze: Freeze):
-    """The customer's open appeal on this freeze if it was filed in the last few seconds."""
+def _open_appeal_redirect(request, freeze: Freeze):
+    """To the freeze's open appeal, if it has one: filed in the last few seconds, it is the same
+    submission (a second tap or a resent form); else an earlier appeal still open."""
+    appeal = freeze.appeals.filter(state__in=OPEN_STATES).first()
+    if appeal is None:
+        return None
     since = timezone.now() - timedelta(seconds=settings.APPEAL_REPEAT_WINDOW_SECONDS)
-    return freeze.appeals.filter(state__in=OPEN_STATES, customer=customer, created_at__gte=since).first()
+    if appeal.customer_id == request.user.pk and appeal.created_at >= since:
+        messages.info(request, _("Appeal %(ref)s is already filed.") % {"ref": appeal.reference})
+    else:
+        messages.info(request, _("You already have an open appeal for this frozen amount."))
+    return redirect("appeal-detail", reference=appeal.reference)
 
 
 @login_required
 def appeal_create(request, freeze_id: int):
     freeze = get_object_or_404(Freeze.objects.select_related("refund__order", "account"), pk=freeze_id,
                                account__customer=request.user)
-    open_appeal = freeze.appeals.filter(state__in=OPEN_STATES).first()
-    if open_appeal:
-        messages.info(request, _("You already have an open appeal for this frozen amount."))
-        return redirect("appeal-detail", reference=open_appeal.reference)
+    if request.method != "POST":  # a POST is checked by the service, under the account's lock
+        opened = _open_appeal_redirect(request, freeze)
+        if opened:
+            return opened
     if not freeze.is_active:
         messages.info(request, _("This amount is no longer frozen; there is nothing to appeal."))
         return redirect("credit-detail")
@@ -66,10 +74,9 @@ def appeal_create(request, freeze_id: int):
                 amount=form.cleaned_data["amount"], files=form.cleaned_data["files"],
             )
         except AppealError as exc:
-            repeat = _repeated_submission(request.user, freeze)
-            if repeat:  # a second tap or a resent form raced the first: it is the same appeal
-                messages.info(request, _("Appeal %(ref)s is already filed.") % {"ref": repeat.reference})
-                return redirect("appeal-detail", reference=repeat.reference)
+            opened = _open_appeal_redirect(request, freeze)
+            if opened:
+                return opened
             form.add_error(None, exc.message)
         else:
             staging.discard(staged)

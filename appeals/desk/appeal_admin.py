@@ -104,6 +104,10 @@ class AppealColumns:
     def freeze_reason(self, obj):
         return obj.freeze.get_reason_display()
 
+    @admin.display(description=_("risk level"), ordering="risk_level")
+    def risk_display(self, obj):
+        return _("being assessed") if obj.is_risk_pending else obj.get_risk_level_display()
+
     @admin.display(description=_("state"), ordering="state")
     def state_display(self, obj):
         if getattr(obj, "customer_replied", False):
@@ -180,7 +184,7 @@ class AppealAdmin(FSMAdminMixin, ReadOnlyAdminMixin, AppealColumns, admin.ModelA
         Transition.RETURN_PROPOSAL: forms.ReturnProposalForm,
     }
     change_list_template = "admin/appeals/appeal/change_list.html"
-    list_display = ("reference", "customer_display", "frozen_amount", "freeze_reason", "risk_level", "state_display",
+    list_display = ("reference", "customer_display", "frozen_amount", "freeze_reason", "risk_display", "state_display",
                     "assignee", "age", "due", "regulatory_due")
     list_filter = (QueueFilter, "state", "risk_level", ("freeze__reason", admin.ChoicesFieldListFilter),
                    ("freeze__refund__order__platform", admin.ChoicesFieldListFilter))

@@ -108,6 +108,9 @@ def logistics_panel(appeal: Appeal) -> str:
 
 
 def risk_panel(appeal: Appeal) -> str:
+    if appeal.is_risk_pending:
+        return format_html('<p class="risk risk-pending">{}</p>', _(
+            "Risk being assessed: the screenshots are being read. Decisions wait until it is done."))
     rules = [appeal_risk.describe(rule) for rule in appeal.risk_rules or []]
     lines = format_html_join("", '<li class="risk-{}"><strong>{}</strong>: {}</li>',
                              ((rule["level"], rule["title"], rule["agent"]) for rule in rules))

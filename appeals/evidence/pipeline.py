@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import tasks
-from ..models import CLOSED_STATES, Evidence, EvidenceHashBand
+from ..models import CLOSED_STATES, OPEN_STATES, Appeal, Evidence, EvidenceHashBand
 from ..workflow.decide import appeal_review_evidence
 from ..workflow.steps import drain
 from . import images, ocr
@@ -136,7 +136,8 @@ def evidence_requeue_stale(*, older_than_minutes: int = 5, limit: int = 500) -> 
     """Enqueue again evidence still pending after a while (the broker was down when it was uploaded,
     or a worker died holding it). Processing is idempotent, so a duplicate is harmless. Evidence
     that used up its tries (a file that kills the worker each time) is not enqueued again: it is
-    rejected as unreadable here, which also moves its appeal on."""
+    rejected as unreadable here, which also moves its appeal on. An open appeal left without its
+    risk assessed (its review task was lost) is reviewed again."""
     cutoff = timezone.now() - timedelta(minutes=older_than_minutes)
     stale = list(Evidence.objects.filter(status=Evidence.Status.PENDING, created_at__lt=cutoff)
                  .order_by("pk").values_list("pk", "attempts")[:limit])
@@ -145,4 +146,10 @@ def evidence_requeue_stale(*, older_than_minutes: int = 5, limit: int = 500) -> 
             evidence_process(evidence_id=evidence_id)  # counts the try over the limit: rejected, no image work
         else:
             tasks.process_evidence.delay(evidence_id)
-    return len(stale)
+    # Appeals whose screenshots are all read (or that had none) but whose review was lost with a task.
+    unassessed = list(Appeal.objects.filter(state__in=OPEN_STATES, risk_assessed_at__isnull=True,
+                                            created_at__lt=cutoff)
+                      .exclude(evidence__status=Evidence.Status.PENDING).values_list("pk", flat=True)[:limit])
+    for appeal_id in unassessed:
+        tasks.review_evidence.delay(appeal_id)
+    return len(stale) + len(unassessed)

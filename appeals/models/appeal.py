@@ -121,6 +121,8 @@ class Appeal(ConcurrentTransitionMixin, models.Model):
     claimed_amount = models.DecimalField(_("amount claimed"), max_digits=12, decimal_places=2, null=True, blank=True)
     description = models.TextField(_("description"), max_length=2000)
     risk_level = models.CharField(_("risk level"), max_length=10, choices=RiskLevel.choices, default=RiskLevel.LOW)
+    # None until the worker has read the screenshots and run the rules: no decision is taken on a guess.
+    risk_assessed_at = models.DateTimeField(_("risk assessed at"), null=True, blank=True)
     risk_rules = models.JSONField(_("risk rules fired"), default=list, blank=True,
                                   help_text=_("Codes of the risk rules that fired, with their explanations."))
     evidence_checks = models.JSONField(_("evidence checks"), default=list, blank=True,
@@ -194,6 +196,10 @@ class Appeal(ConcurrentTransitionMixin, models.Model):
     def is_past_regulatory_deadline(self) -> bool:
         return (self.is_open and not self.is_paused and self.regulatory_due_at is not None
                 and self.regulatory_due_at < timezone.now())
+
+    @property
+    def is_risk_pending(self) -> bool:
+        return self.risk_assessed_at is None
 
     @property
     def requires_supervisor(self) -> bool:

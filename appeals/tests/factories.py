@@ -8,7 +8,7 @@ from PIL import Image, ImageDraw
 
 from accounts.tests.factories import CustomerFactory, make_account, make_order, make_refund
 from appeals.models import Evidence
-from appeals.workflow import submit
+from appeals.workflow import steps, submit
 
 
 def image_bytes(fmt="PNG", size=(390, 844), color=(250, 250, 250), text="订单 DY0001", **save_kwargs) -> bytes:
@@ -40,11 +40,21 @@ def refund_freeze(amount=Decimal("599.00"), customer=None, limit=Decimal("10000.
     return make_refund(order).freezes.get()
 
 
-def file_appeal(freeze=None, files=None, **kwargs):
+def submit_appeal(*, assessed=True, **kwargs):
+    """File through the service; `assessed`: then do what the worker does once it has read the
+    screenshots (decide.appeal_review_evidence assesses the risk), so staff may decide it. These
+    tests do not commit, so the worker's task never runs."""
+    appeal = submit.appeal_submit(**kwargs)
+    if assessed:
+        steps.appeal_assess_risk(appeal)
+    return appeal
+
+
+def file_appeal(freeze=None, files=None, assessed=True, **kwargs):
     freeze = freeze or refund_freeze()
     order = freeze.refund.order
-    return submit.appeal_submit(
+    return submit_appeal(
         customer=freeze.account.customer, freeze_id=freeze.pk, order_number=order.number,
         tracking_number=freeze.refund.tracking_number, description="我的订单已退货,请协助解冻",
-        files=three_screenshots() if files is None else files, **kwargs,
+        files=three_screenshots() if files is None else files, assessed=assessed, **kwargs,
     )

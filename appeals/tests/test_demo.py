@@ -16,6 +16,7 @@ from django.core.management import call_command
 
 from accounts.models import AccountStatusChange, CreditAccount, Freeze, LedgerEntry, Order, Refund, RiskLevel, User
 from accounts.selectors import ledger_mismatches
+from appeals.evidence.pipeline import evidence_process
 from appeals.models import Appeal, AppealEvent, Evidence, Notification, State
 from appeals.tasks import release_due_freezes
 
@@ -69,7 +70,11 @@ def test_burst_customer_is_banned_with_every_freeze_malicious(seeded):
     assert ["refunds_per_day" in codes for codes in rules] == [False, False, False, True, True]
     assert {refund.risk_level for refund in refunds} == {RiskLevel.HIGH}
     appeal = Appeal.objects.get(customer__username="burst")
-    assert (appeal.state, appeal.risk_level) == (State.ESCALATED, RiskLevel.HIGH)
+    assert (appeal.state, appeal.is_risk_pending) == (State.ESCALATED, True)  # its screenshots wait for the worker
+    for evidence in appeal.evidence.all():
+        evidence_process(evidence_id=evidence.pk)
+    appeal.refresh_from_db()
+    assert (appeal.state, appeal.risk_level, appeal.is_risk_pending) == (State.ESCALATED, RiskLevel.HIGH, False)
 
 
 def test_demo_normal_refund_comes_back_on_its_date_and_the_partial_refund_stays(seeded):

@@ -26,11 +26,12 @@ def appeal_claim(*, appeal_id: int, actor) -> Appeal:
 
 @transaction.atomic
 def appeal_take_next(*, actor) -> Appeal | None:
-    """Claim the most urgent unassigned appeal; concurrent callers skip rows another has locked."""
+    """Claim the most urgent unassigned appeal whose risk is known (the others could not be decided
+    yet); concurrent callers skip rows another has locked."""
     appeal = (
         Appeal.objects.select_for_update(skip_locked=True, of=("self",))
         .select_related("freeze__account", "customer")
-        .filter(state=State.SUBMITTED, assignee__isnull=True)
+        .filter(state=State.SUBMITTED, assignee__isnull=True, risk_assessed_at__isnull=False)
         .exclude(customer=actor)
         .order_by("due_at", "pk")
         .first()

@@ -12,10 +12,10 @@ from accounts.services import ledger
 from events import outbox
 
 from .. import risk as appeal_risk
-from ..errors import AlreadyDecided, NotAllowed, WrongState
+from ..errors import AlreadyDecided, NotAllowed, RiskPending, WrongState
 from ..models import DECIDED_STATES, OPEN_STATES, Appeal, AppealEvent, State
 from ..notifications import notify_customer
-from ..transitions import EVENTS_OUT, Transition
+from ..transitions import DECISIONS, EVENTS_OUT, Transition
 from . import clocks
 
 log = logging.getLogger("appeals.workflow")
@@ -67,6 +67,8 @@ def apply_transition(
     method = getattr(appeal, name)
     if not can_proceed(method):
         raise refusal(appeal, actor)
+    if appeal.is_risk_pending and (name in DECISIONS or name == Transition.PROPOSE_APPROVAL):
+        raise RiskPending()  # four eyes and the decision would act on a guess
     if not has_transition_perm(method, actor):
         raise _not_allowed(appeal, name, actor)
     from_state = appeal.state
@@ -128,12 +130,14 @@ def set_risk(appeal: Appeal, evidence=None) -> None:
     findings = appeal_risk.assess_appeal(appeal, evidence)
     appeal.risk_level = appeal_risk.level_for(appeal, findings)
     appeal.risk_rules = [finding.as_dict() for finding in findings]
+    appeal.risk_assessed_at = timezone.now()
 
 
 def appeal_assess_risk(appeal: Appeal) -> str:
     """Run the risk rules and store the level and findings (risk fields only, not the state)."""
     set_risk(appeal)
-    Appeal.objects.filter(pk=appeal.pk).update(risk_level=appeal.risk_level, risk_rules=appeal.risk_rules)
+    Appeal.objects.filter(pk=appeal.pk).update(risk_level=appeal.risk_level, risk_rules=appeal.risk_rules,
+                                               risk_assessed_at=appeal.risk_assessed_at)
     return appeal.risk_level
 
 

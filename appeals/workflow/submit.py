@@ -8,12 +8,15 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Count, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Freeze
+from accounts.models import Freeze, User
 from accounts.services import ledger
 
+from .. import tasks
 from ..errors import InvalidAppeal
 from ..evidence.uploads import evidence_store
 from ..models import OPEN_STATES, Appeal, Evidence, State, new_reference
@@ -21,20 +24,28 @@ from ..notifications import notify_customer
 from ..selectors import required_evidence
 from ..transitions import Transition
 from . import clocks
-from .steps import appeal_assess_risk, apply_transition, lock_appeal, log_event, set_risk
+from .steps import appeal_assess_risk, apply_transition, lock_appeal, log_event
 
 
 def check_daily_limits(customer, *, new_appeal: bool, new_files: int) -> None:
-    """Per customer and calendar day: at most so many appeals and so many uploaded files."""
+    """Per customer and calendar day: at most so many appeals and so many uploaded files (one query)."""
     today = timezone.localdate()
-    if new_appeal and (Appeal.objects.filter(customer=customer, created_at__date=today).count()
-                       >= settings.APPEALS_PER_CUSTOMER_PER_DAY):
+    appeals = Appeal.objects.filter(customer=customer, created_at__date=today)
+    uploads = Evidence.objects.filter(uploaded_by=customer, created_at__date=today)
+    filed, uploaded = (User.objects.filter(pk=customer.pk)
+                       .values_list(_count(appeals, "customer") if new_appeal else Value(0),
+                                    _count(uploads, "uploaded_by")).get())
+    if new_appeal and filed >= settings.APPEALS_PER_CUSTOMER_PER_DAY:
         raise InvalidAppeal(_("You can file at most %(n)d appeals a day. Please try again tomorrow.")
                             % {"n": settings.APPEALS_PER_CUSTOMER_PER_DAY})
-    uploaded = Evidence.objects.filter(uploaded_by=customer, created_at__date=today).count()
     if uploaded + new_files > settings.UPLOADS_PER_CUSTOMER_PER_DAY:
         raise InvalidAppeal(_("You can upload at most %(n)d screenshots a day. Please try again tomorrow.")
                             % {"n": settings.UPLOADS_PER_CUSTOMER_PER_DAY})
+
+
+def _count(queryset, by: str):
+    """The number of rows of `queryset` (all with the same `by`) as a subquery; 0 when there are none."""
+    return Coalesce(Subquery(queryset.order_by().values(by).annotate(n=Count("pk")).values("n")), 0)
 
 
 def _insert(appeal: Appeal, attempts: int = 5) -> None:
@@ -57,13 +68,12 @@ def appeal_submit(*, customer, freeze_id: int, order_number: str, tracking_numbe
                   files: list, amount: Decimal | None = None, filed_at: datetime | None = None) -> Appeal:
     """File an appeal on one of the customer's own active freezes, with its screenshots. `filed_at`:
     only for replaying history (the demo); the transition log cannot be back-dated afterwards."""
-    freeze = Freeze.objects.select_related("refund__order", "account").filter(
-        pk=freeze_id, account__customer=customer
-    ).first()
+    account = ledger.account_lock_of(customer)
+    # Read under the account's lock: a release that won the race shows here.
+    freeze = account and Freeze.objects.select_related("refund__order").filter(pk=freeze_id, account=account).first()
     if freeze is None:
         raise InvalidAppeal(_("That frozen amount is not on your account."))
-    ledger.account_lock(freeze.account_id)
-    freeze.refresh_from_db(fields=["status"])  # read again under the lock: a release may have won the race
+    freeze.account = account
     if not freeze.is_active:
         raise InvalidAppeal(_("This amount is no longer frozen; there is nothing to appeal."))
     if freeze.appeals.filter(state__in=OPEN_STATES).exists():
@@ -85,11 +95,11 @@ def appeal_submit(*, customer, freeze_id: int, order_number: str, tracking_numbe
         claimed_order_number=order_number.strip(), claimed_amount=amount,
         claimed_tracking_number=tracking_number.strip(), description=description,
     )
-    set_risk(appeal, evidence=[])  # the screenshots are read later; the worker assesses again then
-    _insert(appeal)
-    log_event(appeal, Transition.SUBMIT, customer, at=now)
-    evidence_store(appeal, files, customer)
-    notify_customer(appeal, "received")
+    _insert(appeal)  # its risk is assessed by the worker once the screenshots are read (decide.appeal_review_evidence)
+    event = log_event(appeal, Transition.SUBMIT, customer, at=now)
+    if not evidence_store(appeal, files, customer):
+        tasks.review_evidence.delay_on_commit(appeal.pk)
+    notify_customer(appeal, "received", event=event)
     return appeal
 
 
@@ -103,8 +113,10 @@ def appeal_resubmit(*, appeal_id: int, actor, message: str, files: list) -> Appe
     if appeal.state == State.INFO_REQUESTED:
         clocks.resume(appeal)  # saved with the transition; refused transitions roll it back
     apply_transition(appeal, Transition.RESUBMIT, actor, customer_message=message.strip())
-    evidence_store(appeal, files, actor)
-    appeal_assess_risk(appeal)
+    if evidence_store(appeal, files, actor):  # new screenshots: assessed again once the worker has read them
+        Appeal.objects.filter(pk=appeal.pk).update(risk_assessed_at=None)
+    else:
+        appeal_assess_risk(appeal)
     return appeal
 
 

@@ -14,8 +14,7 @@ from accounts.services import ledger
 from accounts.tests.factories import make_account, make_order, make_refund
 from appeals.evidence import crosscheck
 from appeals.models import Appeal, Evidence
-from appeals.tests.factories import file_appeal, upload
-from appeals.workflow import submit
+from appeals.tests.factories import file_appeal, submit_appeal, upload
 from appeals.workflow.decide import appeal_review_evidence
 
 pytestmark = pytest.mark.django_db
@@ -335,7 +334,7 @@ def test_freeze_without_a_refund_has_no_checks(django_capture_on_commit_callback
     freeze = ledger.freeze_create(account=account, amount=Decimal("300.00"), reason=Freeze.Reason.ROUTINE_RISK)
     settings.EVIDENCE_OCR = False
     with django_capture_on_commit_callbacks(execute=True):
-        appeal = submit.appeal_submit(customer=account.customer, freeze_id=freeze.pk, order_number="",
+        appeal = submit_appeal(customer=account.customer, freeze_id=freeze.pk, order_number="",
                                         tracking_number="", description="例行风控,请协助解冻",
                                         files=[(Evidence.Kind.OTHER, upload("other.png"))])
     evidence = appeal.evidence.get()

@@ -14,9 +14,8 @@ from accounts.tests.factories import CustomerFactory, make_account
 from appeals import tasks
 from appeals.evidence import uploads
 from appeals.models import Evidence
-from appeals.tests.factories import image_bytes, upload
+from appeals.tests.factories import image_bytes, submit_appeal, upload
 from appeals.tests.test_faults import FAULT_SERVICES, added_since, processed_once, snapshot, worker_processes
-from appeals.workflow import submit
 from conftest import wait_until
 
 pytestmark = [
@@ -42,7 +41,7 @@ def appeal_without_screenshots():
     customer = CustomerFactory()
     freeze = ledger.freeze_create(account=make_account(customer=customer), amount=Decimal("300.00"),
                                   reason=Freeze.Reason.ROUTINE_RISK)
-    return submit.appeal_submit(customer=customer, freeze_id=freeze.pk, order_number="", tracking_number="",
+    return submit_appeal(customer=customer, freeze_id=freeze.pk, order_number="", tracking_number="",
                                   description="风控冻结,请协助解冻", files=[])
 
 

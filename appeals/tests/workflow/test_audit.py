@@ -35,9 +35,9 @@ from appeals.models import (
     RejectReason,
     State,
 )
-from appeals.tests.factories import file_appeal, refund_freeze
+from appeals.tests.factories import file_appeal, refund_freeze, submit_appeal
 from appeals.transitions import DECISIONS
-from appeals.workflow import audit, decide, four_eyes, review, submit
+from appeals.workflow import audit, decide, four_eyes, review
 
 pytestmark = pytest.mark.django_db
 
@@ -53,7 +53,7 @@ def at(day, hour=0, minute=0, second=0):
 def abnormal_appeal(account, amount=Decimal("100.00")):
     """An appeal on an abnormal-activity freeze (no refund, so no screenshots are required)."""
     freeze = ledger.freeze_create(account=account, amount=amount, reason=Freeze.Reason.ABNORMAL)
-    return submit.appeal_submit(customer=account.customer, freeze_id=freeze.pk, order_number="",
+    return submit_appeal(customer=account.customer, freeze_id=freeze.pk, order_number="",
                                   tracking_number="", description="请人工核实", files=[])
 
 

@@ -17,7 +17,7 @@ from accounts.services import ledger
 from accounts.tests.factories import AgentFactory, SupervisorFactory, make_account, make_order, make_refund
 from appeals.errors import InvalidAppeal, NotAllowed, WrongState
 from appeals.models import Appeal, AppealEvent, DeadlineExtension, Notification, PauseReason, State
-from appeals.tests.factories import file_appeal
+from appeals.tests.factories import file_appeal, submit_appeal
 from appeals.workflow import deadline, review, submit, sync
 from appeals.workflow.timers import escalate_overdue, escalate_regulatory
 
@@ -108,7 +108,7 @@ def malicious_appeal(when):
         ledger.freeze_release(freeze=freeze, source=Freeze.ReleaseSource.STAFF, note="test setup")
         risk = ledger.freeze_create(account=account, amount=Decimal("800.00"), reason=Freeze.Reason.MALICIOUS)
     with time_at(when):
-        appeal = submit.appeal_submit(customer=account.customer, freeze_id=risk.pk, order_number="",
+        appeal = submit_appeal(customer=account.customer, freeze_id=risk.pk, order_number="",
                                       tracking_number="", description="我没有套现", files=[])
     return fresh(appeal)
 

@@ -22,7 +22,7 @@ from appeals import risk as appeal_risk
 from appeals.evidence import images
 from appeals.evidence.pipeline import evidence_index_hash
 from appeals.models import Appeal, Evidence, EvidenceHashBand
-from appeals.tests.factories import file_appeal, refund_freeze, upload
+from appeals.tests.factories import file_appeal, refund_freeze, submit_appeal, upload
 from appeals.workflow import review, submit
 
 pytestmark = pytest.mark.django_db
@@ -193,7 +193,7 @@ def appeal_on_plain_freeze(reason) -> Appeal:
     """An appeal on a risk-control freeze without a refund behind it: no refund rules can fire."""
     account = make_account()
     freeze = ledger.freeze_create(account=account, amount=Decimal("800.00"), reason=reason)
-    return submit.appeal_submit(customer=account.customer, freeze_id=freeze.pk, order_number="",
+    return submit_appeal(customer=account.customer, freeze_id=freeze.pk, order_number="",
                                   tracking_number="", description="请协助解冻", files=[])
 
 

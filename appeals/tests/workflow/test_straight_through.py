@@ -24,8 +24,8 @@ from accounts.tests.factories import AgentFactory, SupervisorFactory, make_accou
 from appeals.evidence import crosscheck
 from appeals.models import Appeal, AppealEvent, AuditSample, AuditVerdict, Evidence, Notification, RejectReason, State
 from appeals.tests.evidence import hostile_files
-from appeals.tests.factories import file_appeal, upload
-from appeals.workflow import audit, decide, review, submit
+from appeals.tests.factories import file_appeal, submit_appeal, upload
+from appeals.workflow import audit, decide, review
 from appeals.workflow.decide import appeal_review_evidence, straight_through_blockers
 
 pytestmark = pytest.mark.django_db
@@ -327,7 +327,7 @@ def test_amount_limit(django_capture_on_commit_callbacks, settings, amount, limi
 def _decided_earlier(account, *, approve: bool) -> Appeal:
     """Another appeal of the same customer (an abnormal-activity freeze, no screenshots), decided by an agent."""
     freeze = ledger.freeze_create(account=account, amount=Decimal("100.00"), reason=Freeze.Reason.ABNORMAL)
-    appeal = submit.appeal_submit(customer=account.customer, freeze_id=freeze.pk, order_number="",
+    appeal = submit_appeal(customer=account.customer, freeze_id=freeze.pk, order_number="",
                                     tracking_number="", description="请人工核实", files=[])
     agent = AgentFactory()
     review.appeal_claim(appeal_id=appeal.pk, actor=agent)

@@ -26,8 +26,8 @@ from accounts.services import ledger
 from accounts.tests.factories import AgentFactory, make_account, make_order, make_refund
 from appeals.errors import AlreadyDecided, WrongState
 from appeals.models import Appeal, AppealEvent, Notification, State
-from appeals.tests.factories import file_appeal
-from appeals.workflow import clocks, decide, review, submit
+from appeals.tests.factories import file_appeal, submit_appeal
+from appeals.workflow import clocks, decide, review
 from appeals.workflow.timers import auto_release_batch, auto_release_due, escalate_overdue
 
 pytestmark = pytest.mark.django_db
@@ -302,7 +302,7 @@ def test_malicious_appeal_has_thirty_business_days():
         account = make_account()
         freeze = ledger.freeze_create(account=account, amount=Decimal("800.00"), reason=Freeze.Reason.MALICIOUS)
     with travel(2026, 9, 30, 10):
-        appeal = submit.appeal_submit(customer=account.customer, freeze_id=freeze.pk, order_number="",
+        appeal = submit_appeal(customer=account.customer, freeze_id=freeze.pk, order_number="",
                                         tracking_number="", description="我没有套现,请协助解冻", files=[])
     assert appeal.due_at == moment(2026, 11, 17, 10)
     assert escalate_at(2026, 10, 27, 10, 1) == 0  # past what a partial refund would get

@@ -17,7 +17,7 @@ from accounts.selectors import ledger_mismatches
 from accounts.services import ledger
 from accounts.tests.factories import make_account, make_order, make_refund
 from appeals.models import Appeal, AppealEvent, Notification, State
-from appeals.workflow import submit
+from appeals.tests.factories import submit_appeal
 from appeals.workflow.timers import auto_release_batch, auto_release_due, escalate_overdue
 from conftest import run_together
 
@@ -81,7 +81,7 @@ def test_two_escalation_pollers_escalate_each_overdue_appeal_once():
     for _ in range(APPEALS):
         account = make_account()
         freeze = ledger.freeze_create(account=account, amount=Decimal("300.00"), reason=Freeze.Reason.ROUTINE_RISK)
-        appeal_ids.append(submit.appeal_submit(customer=account.customer, freeze_id=freeze.pk, order_number="",
+        appeal_ids.append(submit_appeal(customer=account.customer, freeze_id=freeze.pk, order_number="",
                                                  tracking_number="", description="请协助解冻", files=[]).pk)
     Appeal.objects.filter(pk__in=appeal_ids).update(due_at=timezone.now() - timedelta(hours=1))
 

@@ -16,9 +16,10 @@ from accounts.models import CreditAccount, Freeze, LedgerEntry, RiskLevel
 from accounts.selectors import ledger_mismatches
 from accounts.services import ledger
 from accounts.tests.factories import AgentFactory, CustomerFactory, SupervisorFactory, UserFactory, make_account
-from appeals.errors import AlreadyDecided, AppealError, InvalidAppeal, NotAllowed, WrongState
+from appeals.errors import AlreadyDecided, AppealError, InvalidAppeal, NotAllowed, RiskPending, WrongState
+from appeals.evidence.pipeline import evidence_process
 from appeals.models import Appeal, AppealEvent, Evidence, Notification, RejectReason, State
-from appeals.tests.factories import file_appeal, refund_freeze, three_screenshots, upload
+from appeals.tests.factories import file_appeal, refund_freeze, submit_appeal, three_screenshots, upload
 from appeals.workflow import decide, four_eyes, review, submit
 
 pytestmark = pytest.mark.django_db
@@ -202,6 +203,12 @@ def test_resubmit_goes_back_to_the_same_assignee_with_new_evidence(people, appea
     after = Appeal.objects.get(pk=appeal.pk)
     assert (after.state, after.assignee) == (S.IN_REVIEW, people["assignee"])
     assert after.evidence.count() == 4
+    # The new screenshot is not read yet: its risk is not known, so nobody decides until the worker has.
+    assert after.is_risk_pending
+    assert_refused(RiskPending, lambda: act("approve", appeal, people["assignee"]), appeal)
+    for evidence in after.evidence.filter(status=Evidence.Status.PENDING):
+        evidence_process(evidence_id=evidence.pk)
+    assert not Appeal.objects.get(pk=appeal.pk).is_risk_pending
     # …and that agent, not another, carries on.
     assert_refused(NotAllowed, lambda: act("approve", appeal, people["other_agent"]), appeal)
     act("approve", appeal, people["assignee"])
@@ -335,7 +342,7 @@ def test_withdrawn_is_wrong_state_not_already_decided(people, appeal):
 
 
 def claimed(freeze, agent):
-    appeal = file_appeal(freeze) if freeze.refund_id else submit.appeal_submit(
+    appeal = file_appeal(freeze) if freeze.refund_id else submit_appeal(
         customer=freeze.account.customer, freeze_id=freeze.pk, order_number="", tracking_number="",
         description="请人工复核", files=[])
     review.appeal_claim(appeal_id=appeal.pk, actor=agent)
@@ -558,7 +565,7 @@ def test_cannot_appeal_another_customers_freeze(people):
     freeze = refund_freeze(customer=people["owner"])
     make_account(customer=people["other_customer"])
     with pytest.raises(InvalidAppeal):
-        submit.appeal_submit(
+        submit_appeal(
             customer=people["other_customer"], freeze_id=freeze.pk, order_number=freeze.refund.order.number,
             tracking_number="", description="不是我的", files=three_screenshots())
     assert not Appeal.objects.exists()
@@ -586,7 +593,7 @@ def test_each_required_screenshot_is_required_and_named(missing):
 def test_wrong_order_number_is_refused():
     freeze = refund_freeze()
     with pytest.raises(InvalidAppeal):
-        submit.appeal_submit(customer=freeze.account.customer, freeze_id=freeze.pk, order_number="DY999999999999",
+        submit_appeal(customer=freeze.account.customer, freeze_id=freeze.pk, order_number="DY999999999999",
                                tracking_number="", description="x", files=three_screenshots())
     assert not Appeal.objects.exists()
 
@@ -601,7 +608,7 @@ def test_released_freeze_cannot_be_appealed():
 def test_non_refund_freeze_needs_no_screenshots_or_order_number():
     account = make_account(customer=CustomerFactory())
     freeze = ledger.freeze_create(account=account, amount=Decimal("50.00"), reason=Freeze.Reason.MALICIOUS)
-    appeal = submit.appeal_submit(customer=account.customer, freeze_id=freeze.pk, order_number="",
+    appeal = submit_appeal(customer=account.customer, freeze_id=freeze.pk, order_number="",
                                     tracking_number="", description="请复核", files=[])
     assert (appeal.state, appeal.risk_level, appeal.evidence.count()) == (S.SUBMITTED, RiskLevel.HIGH, 0)
 
