@@ -15,6 +15,9 @@ Load: wrk (apt-get install -y wrk), 2 threads, 4 keep-alive connections, in alte
 (bare, page, bare, page …) adding up to --seconds per URL; without wrk, a Python load generator
 (threads + http.client, keep-alive) says so and does the same. Any non-2xx response fails the run.
 Target: page requests/s ≥ 0.30 × bare.
+
+Latency under load: then 16 keep-alive connections on the limit page alone (wrk --latency, or the
+Python generator's own timings); target p99 ≤ 3 × the median.
 """
 
 # ruff: noqa: S603, S607  (bench-only: starts gunicorn, collectstatic and wrk)
@@ -31,6 +34,8 @@ import serving
 
 NAME = "page_throughput"
 TARGET = 0.30
+P99_TARGET = 3.0
+CONNECTIONS_FOR_LATENCY = 16
 SECRET = "bench-" + secrets.token_hex(24)
 
 
@@ -47,10 +52,37 @@ def wrk(port: int, path: str, cookie: str, seconds: float) -> dict:
             "socket_errors": sum(map(int, errors.groups())) if errors else 0}
 
 
-def pyload(port: int, path: str, cookie: str, seconds: float, connections: int = 4) -> dict:
+_WRK_UNITS = {"us": 1e-6, "ms": 1e-3, "s": 1.0}
+
+
+def wrk_latency(port: int, path: str, cookie: str, seconds: float) -> dict:
+    """Median and p99 latency (seconds) on CONNECTIONS_FOR_LATENCY connections, from wrk --latency."""
+    out = subprocess.run(["wrk", "-t2", f"-c{CONNECTIONS_FOR_LATENCY}", f"-d{max(1, round(seconds))}s", "--latency",
+                          "-H", f"Cookie: {cookie}", f"http://127.0.0.1:{port}{path}"],
+                         capture_output=True, text=True, check=True).stdout
+
+    def percentile(p):
+        value, unit = re.search(rf"^\s*{p}%\s+([\d.]+)(us|ms|s)\s*$", out, re.M).groups()
+        return float(value) * _WRK_UNITS[unit]
+
+    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return {"p50": percentile(50), "p99": percentile(99), "non_2xx": int(bad.group(1)) if bad else 0}
+
+
+def py_latency(port: int, path: str, cookie: str, seconds: float) -> dict:
+    result = pyload(port, path, cookie, seconds, CONNECTIONS_FOR_LATENCY, latencies=True)
+    times = sorted(result["latencies"])
+    return {"p50": times[len(times) // 2], "p99": times[min(len(times) - 1, int(len(times) * 0.99))],
+            "non_2xx": result["non_2xx"] + result["socket_errors"]}
+
+
+def pyload(port: int, path: str, cookie: str, seconds: float, connections: int = 4, latencies=False) -> dict:
     """The Python keep-alive load generator (bench/serving.py), GET in a loop."""
     item = ("GET", path, {"Cookie": cookie}, None)
-    return serving.load(port, lambda: item, seconds, connections)
+    result = serving.load(port, lambda: item, seconds, connections)
+    if not latencies:
+        result.pop("latencies")
+    return result
 
 
 def build_customer(others: int):
@@ -93,7 +125,7 @@ def main() -> int:
     if not use_wrk:
         common.log(NAME, "using the Python load generator" + (" (--loadgen python)" if args.loadgen == "python" else
                                                               ": wrk not found (apt-get install -y wrk)"))
-    load = wrk if use_wrk else pyload
+    load, latency = (wrk, wrk_latency) if use_wrk else (pyload, py_latency)
 
     env = serving.server_env(url, SECRET)
     subprocess.run([common.PYTHON, str(common.ROOT / "manage.py"), "collectstatic", "--noinput", "-v0"], env=env,
@@ -108,6 +140,7 @@ def main() -> int:
         for _round in range(args.rounds):
             for path in totals:
                 totals[path].append(load(port, path, cookie, args.seconds / args.rounds))
+        under_load = latency(port, "/credit/", cookie, args.seconds / 2)
 
     def rate(path):
         runs = totals[path]
@@ -118,8 +151,14 @@ def main() -> int:
     failures = sum(r["non_2xx"] + r["socket_errors"] for runs in totals.values() for r in runs)
     rows = [common.row("limit page on gunicorn (÷ bare 'ok' view)", measured=page, baseline=bare, ratio=ratio,
                        target=f"≥ {TARGET}", passed=ratio >= TARGET and failures == 0, unit="req/s",
-                       note=f"{'wrk' if use_wrk else 'python loadgen'}, 2 workers, {failures} errors/non-2xx")]
-    details = {"runs": totals, "loadgen": "wrk" if use_wrk else "python", "page_bytes": len(body),
+                       note=f"{'wrk' if use_wrk else 'python loadgen'}, 2 workers, {failures} errors/non-2xx"),
+            common.row(f"limit page p99 latency, {CONNECTIONS_FOR_LATENCY} keep-alive connections (÷ median)",
+                       measured=under_load["p99"] * 1000, baseline=under_load["p50"] * 1000,
+                       ratio=under_load["p99"] / under_load["p50"], target=f"≤ {P99_TARGET}",
+                       passed=under_load["p99"] <= P99_TARGET * under_load["p50"] and not under_load["non_2xx"],
+                       unit="ms (p99)", note=f"median {under_load['p50'] * 1000:.1f} ms, 2 gunicorn workers")]
+    details = {"runs": totals, "latency_under_load_s": under_load, "loadgen": "wrk" if use_wrk else "python",
+               "page_bytes": len(body),
                "customer": customer.username}
     return common.emit(args, NAME, rows, details)
 

@@ -74,22 +74,24 @@ def load(port: int, next_request: Callable, seconds: float, connections: int = 4
          check: Callable | None = None) -> dict:
     """Send next_request() → (method, path, headers, body), or None when there is no more, on
     `connections` keep-alive connections for `seconds`. `check(status, headers, body)` says whether a
-    response is right (default: any 2xx)."""
+    response is right (default: any 2xx). Also returns each response's latency in seconds."""
     stop = time.perf_counter() + seconds
-    counts = {"requests": 0, "non_2xx": 0, "socket_errors": 0}
+    counts = {"requests": 0, "non_2xx": 0, "socket_errors": 0, "latencies": []}
     lock = threading.Lock()
     check = check or (lambda status, headers, body: 200 <= status < 300)
 
     def worker():
-        conn, done, bad, errors = None, 0, 0, 0
+        conn, done, bad, errors, latencies = None, 0, 0, 0, []
         while time.perf_counter() < stop and (item := next_request()) is not None:
             method, path, headers, body = item
+            sent = time.perf_counter()
             try:
                 if conn is None:
                     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
                 conn.request(method, path, body=body, headers=headers)
                 response = conn.getresponse()
                 payload = response.read()
+                latencies.append(time.perf_counter() - sent)
                 done += 1
                 bad += not check(response.status, response, payload)
                 if response.getheader("Connection", "").lower() == "close":
@@ -102,6 +104,7 @@ def load(port: int, next_request: Callable, seconds: float, connections: int = 4
             counts["requests"] += done
             counts["non_2xx"] += bad
             counts["socket_errors"] += errors
+            counts["latencies"] += latencies
 
     started = time.perf_counter()
     threads = [threading.Thread(target=worker) for _ in range(connections)]
