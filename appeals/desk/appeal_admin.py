@@ -21,7 +21,7 @@ from ..models import OPEN_STATES, Appeal, AppealEvent, Escalation, State
 from ..selectors import with_customer_reply
 from ..transitions import DECISIONS, STAFF_ACTIONS, Transition
 from ..workflow import decide, four_eyes, review
-from . import clock, dashboard, forms, panels, views
+from . import clock, dashboard, forms, panels, views, workspace
 from .records_admin import CustomerToldColumn
 
 log = logging.getLogger(__name__)
@@ -150,8 +150,8 @@ class AppealColumns:
         return panels.facts_panel(obj)
 
     @admin.display(description=_("screenshots"))
-    def evidence_thumbnails(self, obj):
-        return panels.evidence_panel(obj)
+    def screenshots(self, obj):
+        return workspace.viewer_panel(obj)
 
     @admin.display(description=_("carrier's record of the return"))
     def logistics(self, obj):
@@ -195,17 +195,20 @@ class AppealAdmin(FSMAdminMixin, ReadOnlyAdminMixin, AppealColumns, admin.ModelA
     search_fields = ("=reference", "=claimed_order_number", "=freeze__refund__order__number",
                      "=claimed_tracking_number", "=freeze__refund__tracking_number", "=customer__username",
                      "=customer__phone")
+    # The workspace (templates/admin/appeals/appeal/change_form.html): the "ws-evidence" fieldset on the
+    # left, the others on the right in this order, the reference and state in the decision bar.
+    change_form_template = "admin/appeals/appeal/change_form.html"
     fieldsets = (
-        (None, {"fields": ("reference", "state", "customer_contact", "assignee", "proposal", "clocks",
-                           "description")}),
+        (_("Screenshots"), {"classes": ("ws-evidence",), "fields": ("screenshots",)}),
+        (_("Checks against the record"), {"fields": ("checks",)}),
         (_("Record and claims"), {"fields": ("facts",)}),
-        (_("Screenshots"), {"fields": ("evidence_thumbnails", "logistics", "checks")}),
+        (_("Carrier's record of the return"), {"fields": ("logistics",)}),
         (_("Risk"), {"fields": ("risk",)}),
+        (_("The appeal"), {"fields": ("customer_contact", "assignee", "proposal", "clocks", "description")}),
         (_("Customer history"), {"fields": ("history",)}),
     )
-    readonly_fields = ("reference", "state", "customer_contact", "assignee", "proposal", "clocks", "description",
-                       "facts",
-                       "evidence_thumbnails", "logistics", "checks", "risk", "history")
+    readonly_fields = ("customer_contact", "assignee", "proposal", "clocks", "description", "facts", "screenshots",
+                       "logistics", "checks", "risk", "history")
     inlines = [AppealEventInline]
 
     # Access: staff with the view permission open the page; only transitions change it.
@@ -222,6 +225,10 @@ class AppealAdmin(FSMAdminMixin, ReadOnlyAdminMixin, AppealColumns, admin.ModelA
         extra_context = {**(extra_context or {}), "show_save": False, "show_save_and_continue": False,
                          "show_save_and_add_another": False, "show_delete": False}
         return super().change_view(request, object_id, form_url, extra_context)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        context["decision_buttons"] = workspace.decision_buttons(context.pop(self.fsm_context_key, ()))
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         """A POST on an appeal is a transition button or nothing: no field is edited by hand."""

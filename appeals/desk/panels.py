@@ -165,8 +165,11 @@ def checks_panel(appeal: Appeal) -> str:
         where = ""
         if check.get("evidence_id"):
             url = reverse("admin:appeals_evidence_annotated", args=[check["evidence_id"]])
-            where = format_html('<a href="{}?line={}" target="_blank" rel="noopener">{}</a>', url,
-                                check.get("line") or 0, _("see on screenshot"))
+            # The workspace shows the line in place (static/js/desk.js); elsewhere the link opens the page.
+            line = check.get("line") or 0
+            where = format_html('<a href="{}?line={}" target="_blank" rel="noopener" data-shot="{}" '
+                                'data-line="{}">{}</a>', url, line, check["evidence_id"], line,
+                                _("see on screenshot"))
         reason = crosscheck.reason_text(check)
         rows.append(format_html(
             '<tr class="check-{}"><td>{}</td><td>{}{}</td><td>{}</td><td>{}</td><td>{}</td></tr>',

@@ -14,6 +14,7 @@ from accounts import roles
 from .. import access_log
 from ..models import Evidence, EvidenceAccess
 from ..workflow import review
+from . import workspace
 
 
 @require_POST
@@ -42,9 +43,8 @@ def annotated_evidence(request, pk):
     access_log.access_record(request=request, what=EvidenceAccess.What.ANNOTATED, appeal=evidence.appeal,
                              evidence=evidence)
     line = int(request.GET.get("line", -1)) if request.GET.get("line", "").lstrip("-").isdigit() else -1
-    boxes = [{"points": " ".join(f"{x},{y}" for x, y in item["box"]), "text": item["text"],
-              "highlight": index == line} for index, item in enumerate(evidence.ocr_lines)]
     return TemplateResponse(request, "admin/appeals/evidence_annotated.html", {
-        **admin.site.each_context(request), "title": evidence, "evidence": evidence, "boxes": boxes,
+        **admin.site.each_context(request), "title": evidence, "evidence": evidence,
+        "boxes": workspace.ocr_boxes(evidence, highlight=line),
         "image_url": reverse("evidence-image", args=[evidence.appeal.reference, evidence.pk]),
     })

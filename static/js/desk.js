@@ -24,3 +24,86 @@ document.addEventListener("click", (event) => {
   const question = document.querySelector("[data-confirm-approve]")?.dataset.confirmApprove;
   if (question && !window.confirm(question)) event.preventDefault();
 });
+// The appeal page's workspace (templates/admin/appeals/appeal/change_form.html): one screenshot at a
+// time with zoom, a check's link shows the line it relied on in place, and keys take the bar's actions.
+document.addEventListener("DOMContentLoaded", () => {
+  const workspace = document.querySelector(".workspace");
+  if (!workspace) return;
+  // The workspace fills the first screen below the header, the messages and the decision bar.
+  const fit = () => document.documentElement.style.setProperty(
+    "--ws-top", `${Math.ceil(workspace.getBoundingClientRect().top + window.scrollY)}px`);
+  fit();
+  window.addEventListener("resize", fit);
+
+  const viewer = workspace.querySelector("[data-viewer]");
+  const shots = viewer ? [...viewer.querySelectorAll(".shot")] : [];
+  const tabs = viewer ? [...viewer.querySelectorAll(".shot-tab")] : [];
+  const stage = viewer?.querySelector(".shot-stage");
+  const ZOOMS = [1, 1.5, 2, 3, 4];
+  let current = 0;
+  let zoom = 0;
+
+  const show = (index) => {
+    if (!shots.length) return;
+    current = (index + shots.length) % shots.length;
+    shots.forEach((shot, i) => shot.classList.toggle("current", i === current));
+    tabs.forEach((tab, i) => (i === current ? tab.setAttribute("aria-current", "true")
+      : tab.removeAttribute("aria-current")));
+    workspace.querySelectorAll(".ocr-highlight, .check-selected").forEach(
+      (marked) => marked.classList.remove("ocr-highlight", "check-selected"));
+    stage.scrollTo(0, 0);
+  };
+  // Zooming keeps the point at the middle of the frame where it was.
+  const setZoom = (step) => {
+    if (!stage) return;
+    const x = (stage.scrollLeft + stage.clientWidth / 2) / stage.scrollWidth;
+    const y = (stage.scrollTop + stage.clientHeight / 2) / stage.scrollHeight;
+    zoom = step === 0 ? 0 : Math.min(Math.max(zoom + step, 0), ZOOMS.length - 1);
+    stage.style.setProperty("--zoom", ZOOMS[zoom]);
+    viewer.querySelector(".zoom-level").textContent = `${ZOOMS[zoom] * 100}%`;
+    stage.scrollTo(x * stage.scrollWidth - stage.clientWidth / 2, y * stage.scrollHeight - stage.clientHeight / 2);
+  };
+  const shotIndex = (pk) => shots.findIndex((shot) => shot.dataset.shot === pk);
+  // A check's line: its screenshot shown, the box marked and brought to the middle of the frame.
+  const highlight = (pk, line) => {
+    const index = shotIndex(pk);
+    if (index < 0) return false;
+    show(index);
+    const box = shots[index].querySelector(`polygon[data-line="${line}"]`);
+    if (!box) return true;
+    box.classList.add("ocr-highlight");
+    const at = box.getBoundingClientRect();
+    const frame = stage.getBoundingClientRect();
+    stage.scrollBy(at.left + at.width / 2 - frame.left - frame.width / 2,
+      at.top + at.height / 2 - frame.top - frame.height / 2);
+    return true;
+  };
+
+  workspace.addEventListener("click", (event) => {
+    const control = event.target.closest("[data-step], [data-zoom], a[data-shot]");
+    if (!control) return;
+    if (control.dataset.step) show(current + Number(control.dataset.step));
+    else if (control.dataset.zoom) setZoom(Number(control.dataset.zoom));
+    else if (control.dataset.line !== undefined) {
+      if (!highlight(control.dataset.shot, control.dataset.line)) return;
+      control.closest("tr")?.classList.add("check-selected");
+    } else if (shotIndex(control.dataset.shot) >= 0) show(shotIndex(control.dataset.shot));
+    event.preventDefault();
+  });
+
+  const KEYS = { j: 1, ArrowRight: 1, k: -1, ArrowLeft: -1 };
+  const ZOOM_KEYS = { "+": 1, "=": 1, "-": -1, 0: 0 };
+  document.addEventListener("keydown", (event) => {
+    if (event.ctrlKey || event.metaKey || event.altKey || event.defaultPrevented) return;
+    if (event.target.closest?.("input, textarea, select, [contenteditable]")) return;  // typing
+    const key = event.key.length === 1 ? event.key.toLowerCase() : event.key;
+    if (key in KEYS && shots.length) show(current + KEYS[key]);
+    else if (key in ZOOM_KEYS && stage) setZoom(ZOOM_KEYS[key]);
+    else {
+      const action = document.querySelector(`.decision-bar [data-key="${CSS.escape(key)}"]`);
+      if (!action) return;
+      action.click();  // an approval still asks first (the click handler above)
+    }
+    event.preventDefault();
+  });
+});

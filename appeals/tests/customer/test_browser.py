@@ -60,7 +60,7 @@ def test_agent_takes_next_opens_a_screenshot_and_approves(browser_page, live_ser
     assert appeal.state == State.IN_REVIEW
     assert appeal.reference in page.content()
     with page.expect_popup() as popup_info:
-        page.locator(".evidence-grid a").first.click()
+        page.locator(".shot.current a.full-size").click()
     screenshot = popup_info.value
     screenshot.wait_for_load_state()
     assert screenshot.evaluate("document.contentType") == "image/jpeg"
