@@ -91,7 +91,7 @@ def bar_chart(title: str, axis: str, categories: list[str], series: list[Series]
     ticks = [t / 100 for t in nice_ticks(max(totals, default=0) * 100)] if percent else nice_ticks(
         max(totals, default=0))
     frame, chart = _chart(title, categories, series, ticks, percent, dates=dates, axis=axis)
-    width = round(frame.slot * 0.7, 1)
+    width = round(min(frame.slot * 0.7, 48), 1)
     for i, category in enumerate(categories):
         base = 0
         for s in series:

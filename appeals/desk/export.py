@@ -9,7 +9,7 @@ from django.http import StreamingHttpResponse
 from django.utils import timezone, translation
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from accounts import roles
 
@@ -18,11 +18,11 @@ from ..models import AppealEvent, EvidenceAccess, ReviewEvent
 from . import stats
 
 BOM = "\ufeff"  # Excel reads the file as UTF-8 only with it
-HEADER = [gettext_lazy("Reference"), gettext_lazy("Decided at"), gettext_lazy("Decided by"), gettext_lazy("Outcome"),
-          gettext_lazy("Reject reason"), gettext_lazy("Frozen amount"), gettext_lazy("Freeze reason"),
-          gettext_lazy("Risk level"), gettext_lazy("Submitted at"), gettext_lazy("Due at"),
-          gettext_lazy("Past its due time"), gettext_lazy("Decision"), gettext_lazy("Approval proposed by"),
-          gettext_lazy("Appeal")]
+HEADER = [gettext_lazy("Reference"), gettext_lazy("Decided at"), gettext_lazy("Decided by"),
+          pgettext_lazy("decisions export", "Outcome"), gettext_lazy("Reject reason"), gettext_lazy("Frozen amount"),
+          gettext_lazy("Freeze reason"), gettext_lazy("Risk level"), gettext_lazy("Submitted at"),
+          gettext_lazy("Due at"), gettext_lazy("Past its due time"), gettext_lazy("Decision"),
+          gettext_lazy("Approval proposed by"), gettext_lazy("Appeal")]
 
 
 def require_supervisor(request):

@@ -635,3 +635,19 @@ def test_csv_export_has_one_row_per_decision_in_the_range_in_words(login):
     for outside in (before, after, undecided):
         assert outside.reference not in body
 
+
+
+def test_csv_export_in_chinese_has_words_for_every_code(client):
+    agent = AgentFactory()
+    appeal = make_appeal()
+    review.appeal_claim(appeal_id=appeal.pk, actor=agent)
+    decide.appeal_reject(appeal_id=appeal.pk, actor=agent, reason=RejectReason.DUPLICATE, message="重复申诉")
+    client.force_login(SupervisorFactory())
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    response = client.get(reverse("admin:appeals_decisions_csv"))
+    header, row = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    assert header[:4] == ["编号", "决定时间", "决定人", "结果"]
+    with translation.override("zh-hans"):
+        words = [str(State.REJECTED.label), str(RejectReason.DUPLICATE.label), "否", "驳回"]
+    assert [row[3], row[4], row[10], row[11]] == words
+    assert row[0] == appeal.reference and row[6] != Freeze.Reason.NORMAL_REFUND and row[7] == "低"
