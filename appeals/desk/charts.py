@@ -79,7 +79,7 @@ def _table(categories: list[str], series: list[Series], percent: bool) -> dict:
 def _chart(title, categories, series, ticks, percent, *, dates, axis):
     every = max(1, math.ceil(len(categories) / MAX_X_LABELS)) if dates else 1
     frame = _Frame(categories, ticks[-1])
-    return frame, {"title": title, "axis": axis, "width": WIDTH, "height": HEIGHT, "percent": percent,
+    return frame, {"title": title, "axis": axis, "width": WIDTH, "height": HEIGHT,
                    **_axes(frame, categories, ticks, percent, every), "legend": _legend(series),
                    "table": _table(categories, series, percent), "bars": [], "totals": [], "lines": []}
 
