@@ -2,6 +2,7 @@
 database (grouped by local day), so the dashboard takes the same dozen queries whatever the volume."""
 
 import heapq
+import json
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -151,31 +152,34 @@ def _agents(since: datetime, until: datetime) -> list[AgentRow]:
     return sorted(rows.values(), key=lambda agent: (-agent.decisions, agent.username))
 
 
-# Appeals per (rule code, state), a rule counted once per appeal: the JSON list unnested in the database.
-_RULES_SQL = {
-    "postgresql": """SELECT r.value->>'code', a.state, COUNT(DISTINCT a.id) FROM appeals_appeal a
-        CROSS JOIN LATERAL jsonb_array_elements(CASE jsonb_typeof(a.risk_rules) WHEN 'array' THEN a.risk_rules
-        ELSE '[]'::jsonb END) r WHERE a.created_at >= %s AND a.created_at < %s GROUP BY 1, 2""",
-    "sqlite": """SELECT json_extract(r.value, '$.code'), a.state, COUNT(DISTINCT a.id) FROM appeals_appeal a,
-        json_each(a.risk_rules) r WHERE a.created_at >= %s AND a.created_at < %s GROUP BY 1, 2""",
-}
+# Per rule, whether an appeal's JSON list holds it: one pass over the appeals with rules, grouped by
+# state. (Unnesting the lists instead, PostgreSQL guessed 100 rules an appeal and JIT-compiled the
+# query: 0.7 s at 100,000 appeals.)
+_HAS_RULE = {"postgresql": "COUNT(*) FILTER (WHERE a.risk_rules @> %s::jsonb)",
+             "sqlite": "SUM(EXISTS (SELECT 1 FROM json_each(a.risk_rules) WHERE json_extract(value, '$.code') = %s))"}
+_NO_RULES = {"postgresql": "'[]'::jsonb", "sqlite": "'[]'"}
 
 
 def _rules(since: datetime, until: datetime) -> list[RuleRow]:
     """Per risk rule, among the appeals filed in the window: how often it fired and how often the
     appeals were approved anyway. Most often approved first: the rules that misfire most."""
+    vendor, codes = connection.vendor, list(risk.APPEAL_RULE_TEXTS)
+    found = ", ".join([_HAS_RULE[vendor]] * len(codes))
+    sql = (f"SELECT a.state, {found} FROM appeals_appeal a WHERE a.created_at >= %s AND a.created_at < %s "  # noqa: S608
+           f"AND a.risk_rules <> {_NO_RULES[vendor]} GROUP BY a.state")
+    needles = [json.dumps([{"code": code}]) if vendor == "postgresql" else code for code in codes]
     with connection.cursor() as cursor:
-        cursor.execute(_RULES_SQL[connection.vendor], [connection.ops.adapt_datetimefield_value(since),
-                                                       connection.ops.adapt_datetimefield_value(until)])
+        cursor.execute(sql, [*needles, connection.ops.adapt_datetimefield_value(since),
+                             connection.ops.adapt_datetimefield_value(until)])
         found = cursor.fetchall()
-    rows: dict[str, RuleRow] = {}
-    for code, state, n in found:
-        title = risk.APPEAL_RULE_TEXTS.get(code, (code,))[0]  # describe() would also fill in one appeal's details
-        rule = rows.setdefault(code, RuleRow(code, str(title)))
-        rule.fired += n
-        rule.decided += n if state in (State.APPROVED, State.REJECTED) else 0
-        rule.approved += n if state == State.APPROVED else 0
-    return sorted(rows.values(), key=lambda r: (-(r.approval_rate or 0), -r.fired, r.title))
+    rows = {code: RuleRow(code, str(risk.APPEAL_RULE_TEXTS[code][0])) for code in codes}
+    for state, *counts in found:
+        for code, n in zip(codes, counts, strict=True):
+            rows[code].fired += n or 0  # SUM of nothing is NULL on SQLite
+            rows[code].decided += (n or 0) if state in (State.APPROVED, State.REJECTED) else 0
+            rows[code].approved += (n or 0) if state == State.APPROVED else 0
+    fired = [rule for rule in rows.values() if rule.fired]
+    return sorted(fired, key=lambda r: (-(r.approval_rate or 0), -r.fired, r.title))
 
 
 def dashboard(*, days: int = 30, now: datetime | None = None) -> dict:
@@ -184,23 +188,30 @@ def dashboard(*, days: int = 30, now: datetime | None = None) -> dict:
     window = [today - timedelta(days=i) for i in reversed(range(days))]
     since = timezone.make_aware(datetime.combine(window[0], time.min))
     until = timezone.make_aware(datetime.combine(today + timedelta(days=1), time.min))
-    by_state = dict(Appeal.objects.order_by().values_list("state").annotate(n=Count("pk")))
-    per_day, histogram = _days(window, since, until, sum(by_state.get(state, 0) for state in OPEN_STATES))
+    # One pass over the appeals for every count by state (the table is read once, not four times).
+    by_state = {row["state"]: row for row in Appeal.objects.order_by().values("state").annotate(
+        n=Count("pk"), overdue=Count("pk", filter=Q(due_at__lt=now, clock_paused_at__isnull=True)),
+        regulatory=Count("pk", filter=Q(regulatory_breached=True)),
+        regulatory_recent=Count("pk", filter=Q(regulatory_breached=True, created_at__gte=since)))}
+
+    def total(key, states=State.values):
+        return sum(by_state[state][key] for state in states if state in by_state)
+
+    per_day, histogram = _days(window, since, until, total("n", OPEN_STATES))
     decisions = sum(day.decisions for day in per_day)
     return {
-        "by_state": [(label, by_state.get(value, 0)) for value, label in State.choices],
+        "by_state": [(label, total("n", [value])) for value, label in State.choices],
         "days": per_day,
         "time_to_decision": histogram,
         "decisions": decisions,
         "within_a_day_rate": _rate(histogram[0][1] + histogram[1][1], decisions),
         "sla_breach_rate": _rate(sum(day.late for day in per_day), decisions),
         "straight_through_rate": _rate(sum(day.system for day in per_day), decisions),
-        "open_overdue": Appeal.objects.filter(state__in=OPEN_STATES, due_at__lt=now,
-                                              clock_paused_at__isnull=True).count(),
+        "open_overdue": total("overdue", OPEN_STATES),
         # The complaint rules' deadline (Art. 18): the goal is zero.
-        "regulatory_breaches": Appeal.objects.filter(regulatory_breached=True, created_at__gte=since).count(),
-        "open_regulatory_breaches": Appeal.objects.filter(state__in=OPEN_STATES, regulatory_breached=True).count(),
-        "waiting_on_customer": by_state.get(State.INFO_REQUESTED, 0),
+        "regulatory_breaches": total("regulatory_recent"),
+        "open_regulatory_breaches": total("regulatory", OPEN_STATES),
+        "waiting_on_customer": total("n", [State.INFO_REQUESTED]),
         "agents": _agents(since, until),
         "rules": _rules(since, until),
     }
