@@ -21,7 +21,7 @@ from ..models import OPEN_STATES, Appeal, AppealEvent, Escalation, State
 from ..selectors import with_customer_reply
 from ..transitions import DECISIONS, STAFF_ACTIONS, Transition
 from ..workflow import decide, four_eyes, review
-from . import clock, dashboard, forms, panels, views, workspace
+from . import clock, dashboard, export, forms, panels, views, workspace
 from .records_admin import CustomerToldColumn
 
 log = logging.getLogger(__name__)
@@ -296,7 +296,7 @@ class AppealAdmin(FSMAdminMixin, ReadOnlyAdminMixin, AppealColumns, admin.ModelA
             path("dashboard/", site.admin_view(dashboard.dashboard_view), name="appeals_dashboard"),
             path("evidence/<int:pk>/annotated/", site.admin_view(views.annotated_evidence),
                  name="appeals_evidence_annotated"),
-            path("dashboard/decisions.csv", site.admin_view(dashboard.decisions_csv_view),
+            path("dashboard/decisions.csv", site.admin_view(export.decisions_csv_view),
                  name="appeals_decisions_csv"),
             *super().get_urls(),
         ]

@@ -38,6 +38,12 @@ class VerdictForm(forms.Form):
     note = forms.CharField(label=_("Note (required to overturn)"), required=False, max_length=2000,
                            widget=forms.Textarea(attrs={"rows": 3}))
 
+    def clean(self):
+        data = super().clean()
+        if data.get("verdict") == AuditVerdict.Verdict.OVERTURNED and not data.get("note", "").strip():
+            self.add_error("note", _("Write why the decision is overturned."))
+        return data
+
 
 class ReviewForm(forms.Form):
     outcome = forms.ChoiceField(label=_("Outcome"), widget=forms.RadioSelect, choices=[

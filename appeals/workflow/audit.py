@@ -8,6 +8,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -67,6 +68,21 @@ def audit_sample_day(*, day: date) -> int:
     return created
 
 
+def own_decisions(supervisor) -> Q:
+    """The samples a supervisor may not judge: decided by them, or an approval they proposed (four eyes)."""
+    return Q(decided_by_id=supervisor.pk) | Q(appeal__proposed_by_id=supervisor.pk)
+
+
+def is_own_decision(sample: AuditSample, supervisor) -> bool:
+    return supervisor.pk in (sample.decided_by_id, sample.appeal.proposed_by_id)
+
+
+def next_sample_for(supervisor) -> AuditSample | None:
+    """The next sample waiting for this supervisor's verdict, in the list's order."""
+    return (AuditSample.objects.filter(verdict__isnull=True).exclude(own_decisions(supervisor))
+            .order_by("-decided_on", "id").first())
+
+
 @transaction.atomic
 def audit_record_verdict(*, sample_id: int, supervisor, verdict: str, note: str = "") -> AuditVerdict:
     """Confirm or overturn a sampled decision. Overturning a rejection approves the appeal and
@@ -79,7 +95,7 @@ def audit_record_verdict(*, sample_id: int, supervisor, verdict: str, note: str 
     if verdict == AuditVerdict.Verdict.OVERTURNED and not note.strip():
         raise InvalidAppeal(_("Write why the decision is overturned."))
     sample = AuditSample.objects.select_related("appeal__freeze", "event").get(pk=sample_id)
-    if supervisor.pk in (sample.decided_by_id, sample.appeal.proposed_by_id):
+    if is_own_decision(sample, supervisor):
         raise NotAllowed(_("You cannot audit your own decision."))
     account = ledger.account_lock(sample.appeal.freeze.account_id)
     sample = AuditSample.objects.select_for_update().select_related("event").get(pk=sample_id)

@@ -592,7 +592,7 @@ def test_dashboard_counts_by_state_and_per_agent(login):
     assert rows == [("busy_agent", "3", "67 %"), ("quiet_agent", "1", "0 %")]
 
 
-def test_csv_export_has_one_row_per_decision_in_the_range(login):
+def test_csv_export_has_one_row_per_decision_in_the_range_in_words(login):
     agent = AgentFactory()
 
     def decide_at(when, approve):
@@ -620,12 +620,34 @@ def test_csv_export_has_one_row_per_decision_in_the_range(login):
                                               {"start": "2025-03-05", "end": "2025-03-06"})
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
-    body = b"".join(response.streaming_content).decode()
+    raw = b"".join(response.streaming_content)
+    assert raw.startswith("\ufeff".encode())  # the BOM: Excel reads UTF-8
+    body = raw.decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(body)))
-    assert rows[0][:4] == ["reference", "decided_at", "decided_by", "outcome"]
+    assert rows[0][:4] == ["Reference", "Decided at", "Decided by", "Outcome"]
     assert [row[0] for row in rows[1:]] == [a.reference for a in inside]
-    assert [row[3] for row in rows[1:]] == [State.APPROVED, State.REJECTED, State.APPROVED]
+    assert [row[3] for row in rows[1:]] == ["Approved", "Rejected", "Approved"]
+    assert [row[4] for row in rows[1:]] == ["", "Duplicate appeal", ""]
+    assert [row[11] for row in rows[1:]] == ["Approve and release", "Reject", "Approve and release"]
+    assert {row[6] for row in rows[1:]} == {"Refund under routine review"} and {row[7] for row in rows[1:]} == {"Low"}
+    assert rows[1][1] == "2025-03-05T00:00:00+08:00" and {row[10] for row in rows[1:]} == {"No"}
     assert all(row[2] == agent.username for row in rows[1:])
     for outside in (before, after, undecided):
         assert outside.reference not in body
 
+
+
+def test_csv_export_in_chinese_has_words_for_every_code(client):
+    agent = AgentFactory()
+    appeal = make_appeal()
+    review.appeal_claim(appeal_id=appeal.pk, actor=agent)
+    decide.appeal_reject(appeal_id=appeal.pk, actor=agent, reason=RejectReason.DUPLICATE, message="重复申诉")
+    client.force_login(SupervisorFactory())
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    response = client.get(reverse("admin:appeals_decisions_csv"))
+    header, row = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    assert header[:4] == ["编号", "决定时间", "决定人", "结果"]
+    with translation.override("zh-hans"):
+        words = [str(State.REJECTED.label), str(RejectReason.DUPLICATE.label), "否", "驳回"]
+    assert [row[3], row[4], row[10], row[11]] == words
+    assert row[0] == appeal.reference and row[6] != Freeze.Reason.NORMAL_REFUND and row[7] == "低"

@@ -14,7 +14,7 @@ from django.utils import translation
 
 from accounts.tests.factories import AgentFactory, SupervisorFactory
 from appeals import selectors
-from appeals.models import AppealEvent, AuditSample, RejectReason, State
+from appeals.models import AppealEvent, AuditSample, RejectReason
 from appeals.tests.desk.test_admin import make_appeal
 from appeals.workflow import audit, decide, four_eyes, review, reviews
 
@@ -82,15 +82,15 @@ def test_the_csv_has_a_row_for_each_decision_overturn_and_review(login):
         reviews.review_decide(review_id=asked.pk, actor=reviewer, outcome="overturn", message="确认不是重复申诉")
     response = login(SupervisorFactory()).get(reverse("admin:appeals_decisions_csv"),
                                               {"start": "2026-12-01", "end": "2026-12-02"})
-    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
-    got = [(r["reference"], r["decided_by"], r["decision"], r["outcome"], r["reject_reason"], r["proposed_by"])
-           for r in rows]
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    got = [(r["Reference"], r["Decided by"], r["Decision"], r["Outcome"], r["Reject reason"],
+            r["Approval proposed by"]) for r in rows]
     assert got == [
-        (audited.reference, "a_zhao", "reject", State.REJECTED, RejectReason.EVIDENCE_MISMATCH, ""),
-        (audited.reference, "s_qian", "overturn_rejection", State.APPROVED, "", ""),
-        (big.reference, "s_li", "confirm_approval", State.APPROVED, "", "a_sun"),
-        (contested.reference, "a_zhao", "reject", State.REJECTED, RejectReason.DUPLICATE, ""),
-        (contested.reference, "s_zhou", "overturn_on_review", State.APPROVED, "", ""),
-        (asked.reference, "s_zhou", "review_overturn", "overturned", "", ""),
+        (audited.reference, "a_zhao", "Reject", "Rejected", "Evidence does not match the order", ""),
+        (audited.reference, "s_qian", "Rejection overturned on audit", "Approved", "", ""),
+        (big.reference, "s_li", "Confirm approval and release", "Approved", "", "a_sun"),
+        (contested.reference, "a_zhao", "Reject", "Rejected", "Duplicate appeal", ""),
+        (contested.reference, "s_zhou", "Rejection overturned on the customer's review", "Approved", "", ""),
+        (asked.reference, "s_zhou", "Decision overturned", "Decision overturned", "", ""),
     ]
-    assert rows[-1]["appeal"] == contested.reference and rows[-1]["sla_breached"] == "False"
+    assert rows[-1]["Appeal"] == contested.reference and rows[-1]["Past its due time"] == "No"

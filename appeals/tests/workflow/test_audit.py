@@ -2,6 +2,7 @@
 moves an overturn makes. Decisions are made at chosen times with time_machine; messages are
 checked in English (translation.override / the language cookie)."""
 
+import re
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -390,21 +391,26 @@ def messages_of(response):
     return [str(m) for m in get_messages(response.wsgi_request)]
 
 
-def test_verdict_form_records_a_verdict(login):
+def test_verdict_form_records_a_verdict_and_moves_on(login):
     appeal, sample = decided(approve=False)
+    _second, next_sample = decided(approve=True)
     supervisor = SupervisorFactory()
     client = login(supervisor)
     url = reverse("admin:appeals_auditsample_change", args=[sample.pk])
     assert 'name="_verdict"' in client.get(url).content.decode()
 
+    # An overturn without a note: the page again, the chosen verdict kept, the error beside the note.
     response = client.post(url, {"verdict": OVERTURNED, "note": "", "_verdict": "Record verdict"})
-    assert (response.status_code, response["Location"]) == (302, url)
-    assert messages_of(response) == ["Write why the decision is overturned."]
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Write why the decision is overturned." in page
+    assert re.search(r'<input type="radio" name="verdict" value="overturned"[^>]*checked', page)
     assert not AuditVerdict.objects.exists()
     assert Appeal.objects.get(pk=appeal.pk).state == State.REJECTED
 
     response = client.post(url, {"verdict": OVERTURNED, "note": "证据充分", "_verdict": "Record verdict"})
-    assert (response.status_code, response["Location"]) == (302, url)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("admin:appeals_auditsample_change", args=[next_sample.pk])
     assert messages_of(response)[-1] == "Verdict recorded."
     verdict = AuditVerdict.objects.get(sample=sample)
     assert (verdict.supervisor, verdict.verdict, verdict.note) == (supervisor, OVERTURNED, "证据充分")
@@ -413,19 +419,69 @@ def test_verdict_form_records_a_verdict(login):
     assert 'name="_verdict"' not in page  # judged: no second form
     assert "证据充分" in page
 
+    # The last one: back to the list of what is waiting, saying so.
+    response = client.post(response["Location"], {"verdict": CONFIRMED, "note": ""})
+    assert response["Location"] == reverse("admin:appeals_auditsample_changelist") + "?verdict=none"
+    assert messages_of(response)[-1] == "No more decisions are waiting for your verdict."
+
     response = login(SupervisorFactory()).post(url, {"verdict": CONFIRMED, "note": ""})
-    assert messages_of(response)[-1] == f"{supervisor.username} already recorded a verdict on this decision."
+    assert response.status_code == 200
+    assert f"{supervisor.username} already recorded a verdict on this decision." in response.content.decode()
     assert AuditVerdict.objects.get(sample=sample).verdict == OVERTURNED
 
 
-def test_verdict_form_is_not_offered_on_ones_own_decision(login):
+def test_the_next_sample_skips_ones_own_decisions(login):
+    supervisor = SupervisorFactory()
+    _appeal, first = decided(approve=False)
+    own = sample_of(claim_and_decide(file_appeal(refund_freeze()), supervisor, approve=False,
+                                     reason=RejectReason.DUPLICATE, message="重复申诉"))
+    _system, system_sample = decided(approve=True)
+    AuditSample.objects.filter(pk=system_sample.pk).update(decided_by=None, reason=AuditSample.Reason.SYSTEM)
+    url = reverse("admin:appeals_auditsample_change", args=[first.pk])
+    response = login(supervisor).post(url, {"verdict": CONFIRMED, "note": ""})
+    assert response["Location"] == reverse("admin:appeals_auditsample_change", args=[system_sample.pk])
+    assert audit.next_sample_for(supervisor) == system_sample
+    assert own.decided_by == supervisor
+
+
+def test_ones_own_decision_says_why_there_is_no_form_and_waits_for_another_supervisor(login):
     agent, supervisor = AgentFactory(), SupervisorFactory()
     sample = sample_of(malicious_appeal_approved_after_escalation(agent, supervisor, timezone.now()))
+    _appeal, theirs = decided(approve=False)
+    client = login(supervisor)
     url = reverse("admin:appeals_auditsample_change", args=[sample.pk])
-    assert 'name="_verdict"' not in login(supervisor).get(url).content.decode()
-    response = login(supervisor).post(url, {"verdict": CONFIRMED, "note": ""})
-    assert messages_of(response) == ["You cannot audit your own decision."]
+    page = client.get(url).content.decode()
+    assert 'name="_verdict"' not in page
+    own = "You decided or proposed this decision; another supervisor audits it."
+    assert own in page
+    assert own not in client.get(reverse("admin:appeals_auditsample_change", args=[theirs.pk])).content.decode()
+    response = client.post(url, {"verdict": CONFIRMED, "note": ""})
+    assert response.status_code == 200
+    assert "You cannot audit your own decision." in response.content.decode()
     assert not AuditVerdict.objects.exists()
+
+    changelist = reverse("admin:appeals_auditsample_changelist")
+    waiting = client.get(changelist, {"verdict": "none"})
+    assert [s.pk for s in waiting.context["cl"].result_list] == [theirs.pk]
+    others = client.get(changelist, {"verdict": "others"})
+    assert [s.pk for s in others.context["cl"].result_list] == [sample.pk]
+    assert "Waiting for another supervisor (your decision)" in client.get(changelist).content.decode()
+    # Another supervisor has it in their waiting list.
+    assert sample.pk in [s.pk for s in login(SupervisorFactory()).get(changelist, {"verdict": "none"})
+                         .context["cl"].result_list]
+
+
+def test_a_verdict_page_shows_the_evidence_checks_and_the_record(login):
+    appeal, sample = decided(approve=False)
+    Appeal.objects.filter(pk=appeal.pk).update(evidence_checks=[
+        {"code": "order_number", "status": "match", "read": "DY0001", "expected": "DY0001"}])
+    page = login(SupervisorFactory()).get(reverse("admin:appeals_auditsample_change", args=[sample.pk])).content
+    page = page.decode()
+    assert 'class="evidence-grid"' in page or "figure" in page
+    assert '<table class="checks">' in page and "DY0001" in page
+    assert '<table class="facts">' in page and appeal.freeze.refund.order.number in page
+    assert "截图与订单不符" in page  # the message the decision sent
+    assert "Evidence does not match the order" in page  # the reject reason, in words
 
 
 def test_an_agent_posting_a_verdict_is_forbidden(login):
