@@ -64,11 +64,12 @@ def ledger_mismatches() -> list[Mismatch]:
     return mismatches
 
 
-def credit_overview(customer):
+def credit_overview(customer, **annotations):
     """The customer's account with active and released freezes (and their orders) for the limit page:
-    one query when there are freezes (the account comes with them), a second for the account if not."""
+    one query when there are freezes (the account comes with them), a second for the account if not.
+    `annotations`: more to read about each freeze in the same query (the apps above this one)."""
     freezes = list(Freeze.objects.filter(account__customer=customer).select_related("account", "refund__order")
-                   .order_by("-created_at"))
+                   .annotate(**annotations).order_by("-created_at"))
     account = freezes[0].account if freezes else CreditAccount.objects.filter(customer=customer).first()
     if account is None:
         return None, [], []

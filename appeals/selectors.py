@@ -49,13 +49,9 @@ def with_customer_reply(appeals):
         Q(state=State.IN_REVIEW, last_transition=Transition.RESUBMIT), output_field=BooleanField()))
 
 
-def open_appeals_by_freeze(freeze_ids: list[int]) -> dict:
-    """Each of these freezes' open appeal (at most one each), by freeze id: one query, none if no ids."""
-    if not freeze_ids:
-        return {}
-    return {appeal.freeze_id: appeal
-            for appeal in Appeal.objects.filter(freeze_id__in=freeze_ids, state__in=OPEN_STATES).only(
-                "pk", "freeze_id", "reference", "state")}
+def open_appeal_reference():
+    """Per freeze (an OuterRef): the reference of its open appeal (at most one), for an annotation."""
+    return Subquery(Appeal.objects.filter(freeze=OuterRef("pk"), state__in=OPEN_STATES).values("reference")[:1])
 
 
 def customer_appeals(user):

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import Freeze
 from accounts.selectors import automatic_signals, credit_overview, freeze_hold_reasons
 
-from ..selectors import open_appeals_by_freeze
+from ..selectors import open_appeal_reference
 from . import reviews
 
 
@@ -22,10 +22,7 @@ def home(request):
 
 @login_required
 def credit_detail(request):
-    account, active, released = credit_overview(request.user)
-    open_appeals = open_appeals_by_freeze([freeze.pk for freeze in active])
-    for freeze in active:
-        freeze.open_appeal = open_appeals.get(freeze.pk)
+    account, active, released = credit_overview(request.user, open_appeal=open_appeal_reference())
     return render(request, "customer/credit_detail.html",
                   {"account": account, "active_freezes": active, "released_freezes": released})
 

@@ -38,7 +38,12 @@ def workspace(browser_page, live_server, settings):
     page = browser_page
     desk_login(page, live_server, "agent_ws", width=WIDTH)
     page.goto(f"{live_server.url}/admin/appeals/appeal/{appeal.pk}/change/")
-    page.wait_for_function("document.querySelector('.shot.current img').complete")
+    # Polled with evaluate: wait_for_function compiles its string in the page, which the CSP forbids.
+    image = page.locator(".shot.current img")
+    for _try in range(100):
+        if image.evaluate("img => img.complete && img.naturalWidth > 0"):
+            break
+        page.wait_for_timeout(100)
     return page, appeal, [str(item.pk) for item in items]
 
 
