@@ -17,11 +17,12 @@ from django_fsm.admin import FSMAdminMixin
 from accounts.admin import ReadOnlyAdminMixin
 
 from ..errors import AppealError
-from ..models import OPEN_STATES, Appeal, AppealEvent, Escalation, State
+from ..models import Appeal, AppealEvent, Escalation, State
 from ..selectors import with_customer_reply
 from ..transitions import DECISIONS, STAFF_ACTIONS, Transition
 from ..workflow import decide, four_eyes, review
 from . import clock, dashboard, export, forms, panels, views, workspace
+from .queue_filter import QueueFilter
 from .records_admin import CustomerToldColumn
 
 log = logging.getLogger(__name__)
@@ -39,38 +40,6 @@ STAFF_SERVICES = {
     Transition.REJECT_ESCALATED: decide.appeal_reject,
 }
 assert set(STAFF_SERVICES) == set(STAFF_ACTIONS)
-
-
-class QueueFilter(admin.SimpleListFilter):
-    """Open appeals by default: the queue is what still needs a decision."""
-
-    title = _("queue")
-    parameter_name = "queue"
-
-    def lookups(self, request, model_admin):
-        return [("open", _("Open")), ("mine", _("Assigned to me")), ("unassigned", _("Unassigned")),
-                ("overdue", _("Overdue")), ("all", _("All"))]
-
-    def choices(self, changelist):
-        for value, label in self.lookup_choices:
-            yield {
-                "selected": (self.value() or "open") == value,
-                "query_string": changelist.get_query_string({self.parameter_name: value}),
-                "display": label,
-            }
-
-    def queryset(self, request, queryset):
-        value = self.value() or "open"
-        if value == "all" or request.GET.get("state__exact"):
-            return queryset
-        queryset = queryset.filter(state__in=OPEN_STATES)
-        if value == "mine":
-            return queryset.filter(assignee=request.user)
-        if value == "unassigned":
-            return queryset.filter(assignee__isnull=True)
-        if value == "overdue":
-            return queryset.filter(due_at__lt=timezone.now(), clock_paused_at__isnull=True)
-        return queryset
 
 
 class AppealEventInline(CustomerToldColumn, ReadOnlyAdminMixin, admin.TabularInline):
