@@ -207,7 +207,8 @@ def test_a_double_tap_files_one_appeal_and_withdrawing_asks_first(browser_page, 
     page.mouse.dblclick(x, y)
     page.wait_for_url("**/appeals/AP*/")
     page.mouse.click(x, y)  # a third tap where the submit button was, on the appeal's page
-    page.wait_for_load_state()
+    # It may land on a screenshot link (fine: not a withdrawal); let that navigation finish first.
+    page.wait_for_load_state("networkidle")
     appeal = Appeal.objects.get(freeze=freeze)
     assert Appeal.objects.filter(freeze=freeze).count() == 1
     assert appeal.state == State.SUBMITTED
