@@ -10,7 +10,6 @@ from django.db import InterfaceError, OperationalError
 from django.shortcuts import redirect
 from django.urls import path
 from django.utils import timezone
-from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django_fsm.admin import FSMAdminMixin
 
@@ -21,7 +20,8 @@ from ..models import Appeal, AppealEvent, Escalation, State
 from ..selectors import with_customer_reply
 from ..transitions import DECISIONS, STAFF_ACTIONS, Transition
 from ..workflow import decide, four_eyes, review
-from . import clock, dashboard, export, forms, panels, views, workspace
+from . import clock, dashboard, export, forms, views, workspace
+from .columns import AppealColumns
 from .queue_filter import QueueFilter
 from .records_admin import CustomerToldColumn
 
@@ -40,6 +40,9 @@ STAFF_SERVICES = {
     Transition.REJECT_ESCALATED: decide.appeal_reject,
 }
 assert set(STAFF_SERVICES) == set(STAFF_ACTIONS)
+# After these the appeal is off the actor's hands (decided, or waiting on the customer or a supervisor):
+# the page that follows is their next appeal, so a queue is one page load per appeal.
+GO_ON = DECISIONS | {Transition.REQUEST_INFO, Transition.ESCALATE, Transition.PROPOSE_APPROVAL}
 
 
 class AppealEventInline(CustomerToldColumn, ReadOnlyAdminMixin, admin.TabularInline):
@@ -52,91 +55,6 @@ class AppealEventInline(CustomerToldColumn, ReadOnlyAdminMixin, admin.TabularInl
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("actor").prefetch_related("notifications__user")
-
-
-class AppealColumns:
-    """The queue's columns and the appeal page's read-only panels."""
-
-    @admin.display(description=_("customer"), ordering="customer__username")
-    def customer_display(self, obj):
-        return f"{obj.customer.get_username()} {obj.customer.masked_phone}"
-
-    @admin.display(description=_("customer"))
-    def customer_contact(self, obj):
-        return f"{obj.customer.get_username()} {obj.customer.phone}"
-
-    @admin.display(description=_("frozen amount"), ordering="freeze__amount")
-    def frozen_amount(self, obj):
-        return obj.freeze.amount
-
-    @admin.display(description=_("freeze reason"))
-    def freeze_reason(self, obj):
-        return obj.freeze.get_reason_display()
-
-    @admin.display(description=_("risk level"), ordering="risk_level")
-    def risk_display(self, obj):
-        return _("being assessed") if obj.is_risk_pending else obj.get_risk_level_display()
-
-    @admin.display(description=_("state"), ordering="state")
-    def state_display(self, obj):
-        if getattr(obj, "customer_replied", False):
-            return format_html('{} <span class="replied">{}</span>', obj.get_state_display(), _("customer replied"))
-        return obj.get_state_display()
-
-    @admin.display(description=_("age"), ordering="created_at")
-    def age(self, obj):
-        hours = int((timezone.now() - obj.created_at).total_seconds() // 3600)
-        return f"{hours // 24}d {hours % 24}h"
-
-    @admin.display(description=_("due"), ordering="due_at")
-    def due(self, obj):
-        if obj.due_at is None:
-            return "—"
-        text = timezone.localtime(obj.due_at).strftime("%Y-%m-%d %H:%M")
-        if obj.is_paused:
-            return format_html('{} <span class="paused">({})</span>', text, obj.get_clock_pause_reason_display())
-        if obj.is_overdue:
-            return format_html('<span class="overdue">{} ({})</span>', text, _("overdue"))
-        return text
-
-    @admin.display(description=_("four eyes"))
-    def proposal(self, obj):
-        return panels.proposal_panel(obj)
-
-    @admin.display(description=_("answer due (complaint rules)"), ordering="regulatory_due_at")
-    def regulatory_due(self, obj):
-        text = timezone.localtime(obj.regulatory_due_at).strftime("%Y-%m-%d") if obj.regulatory_due_at else "—"
-        if obj.regulatory_breached or obj.is_past_regulatory_deadline:
-            return format_html('<span class="overdue">{} ({})</span>', text, _("breached"))
-        return text
-
-    @admin.display(description=_("clocks"))
-    def clocks(self, obj):
-        return clock.clocks_panel(obj)
-
-    @admin.display(description=_("record and claims"))
-    def facts(self, obj):
-        return panels.facts_panel(obj)
-
-    @admin.display(description=_("screenshots"))
-    def screenshots(self, obj):
-        return workspace.viewer_panel(obj)
-
-    @admin.display(description=_("carrier's record of the return"))
-    def logistics(self, obj):
-        return panels.logistics_panel(obj)
-
-    @admin.display(description=_("checks against the record"))
-    def checks(self, obj):
-        return panels.checks_panel(obj)
-
-    @admin.display(description=_("risk"))
-    def risk(self, obj):
-        return panels.risk_panel(obj)
-
-    @admin.display(description=_("history"))
-    def history(self, obj):
-        return panels.history_panel(obj)
 
 
 @admin.register(Appeal)
@@ -196,7 +114,8 @@ class AppealAdmin(FSMAdminMixin, ReadOnlyAdminMixin, AppealColumns, admin.ModelA
         return super().change_view(request, object_id, form_url, extra_context)
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
-        context["decision_buttons"] = workspace.decision_buttons(context.pop(self.fsm_context_key, ()))
+        context["decision_buttons"] = workspace.decision_buttons(context.pop(self.fsm_context_key, ()), obj,
+                                                                 self.fsm_forms)
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
@@ -231,6 +150,7 @@ class AppealAdmin(FSMAdminMixin, ReadOnlyAdminMixin, AppealColumns, admin.ModelA
             result = service(appeal_id=obj.pk, actor=request.user, **(kwargs or {}))
         except AppealError as exc:
             self.message_user(request, exc.message, messages.ERROR)
+            request.appeal_refused = True
             return False
         except (OperationalError, InterfaceError):  # the service's transaction was rolled back
             log.exception("appeal %s: %s failed on the database", obj.pk, transition_name)
@@ -240,11 +160,11 @@ class AppealAdmin(FSMAdminMixin, ReadOnlyAdminMixin, AppealColumns, admin.ModelA
         detail = getattr(result, "message", "")
         self.message_user(request, f"{obj.reference}: {Transition(transition_name).label} ✓ {detail}",
                           messages.SUCCESS)
-        request.appeal_decided = transition_name in DECISIONS
+        request.appeal_done = transition_name in GO_ON
         return True
 
     def _next_after_decision(self, request, response):
-        if not getattr(request, "appeal_decided", False):
+        if not getattr(request, "appeal_done", False):
             return response
         return views.open_next(request)
 
@@ -252,8 +172,17 @@ class AppealAdmin(FSMAdminMixin, ReadOnlyAdminMixin, AppealColumns, admin.ModelA
         return self._next_after_decision(request, super().response_change(request, obj))
 
     def fsm_transition_view(self, request, object_id, transition_name, **kwargs):
-        return self._next_after_decision(request, super().fsm_transition_view(request, object_id, transition_name,
-                                                                             **kwargs))
+        """The transition's form, on its own page or posted from the workspace's panel. A name without a
+        form is refused in words (not django_fsm's 400 or 500); a refusal by the service (a stale page:
+        the appeal moved on) goes back to the appeal, where its state shows; invalid input stays on the
+        form page with the errors and what was typed."""
+        if transition_name not in self.fsm_forms:
+            self.message_user(request, self.fsm_transition_not_allowed_msg, messages.ERROR)
+            return redirect("admin:appeals_appeal_change", object_id)
+        response = super().fsm_transition_view(request, object_id, transition_name, **kwargs)
+        if getattr(request, "appeal_refused", False):
+            return redirect("admin:appeals_appeal_change", object_id)
+        return self._next_after_decision(request, response)
 
     # Extra pages
 

@@ -1,6 +1,7 @@
 """The appeal page as one screen (templates/admin/appeals/appeal/change_form.html): the screenshots
-large with their OCR boxes, the lines the checks relied on marked, and the decision bar's keys.
-static/js/desk.js switches, zooms and answers the keys; without it every link still opens a page."""
+large with their OCR boxes, the lines the checks relied on marked, the decision bar's keys and the
+forms of its actions that need words. static/js/desk.js switches, zooms, answers the keys and opens
+those forms in a panel; without it every link and button still opens a page."""
 
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -63,10 +64,19 @@ def viewer_panel(appeal: Appeal) -> str:
     return render_to_string("admin/appeals/appeal/_viewer.html", {"shots": screenshots(appeal)})
 
 
-def decision_buttons(blocks) -> list[dict]:
+def decision_buttons(blocks, appeal: Appeal, forms: dict) -> list[dict]:
     """django_fsm's available transitions (a generator of blocks) as the bar's buttons with their keys,
-    in the order of STAFF_ACTIONS."""
+    in the order of STAFF_ACTIONS; a transition with a form (AppealAdmin.fsm_forms) brings it unbound,
+    with ids of its own (two forms share the page), and the URL it posts to."""
     transitions = sorted((transition for block in blocks for transition in block.available_transitions),
                          key=lambda transition: STAFF_ACTIONS.index(transition.name))
-    return [{"name": transition.name, "label": transition.label, "help_text": transition.help_text,
-             "key": SHORTCUTS.get(transition.name, "")} for transition in transitions]
+    buttons = []
+    for transition in transitions:
+        button = {"name": transition.name, "label": transition.label, "help_text": transition.help_text,
+                  "key": SHORTCUTS.get(transition.name, "")}
+        if transition.name in forms:
+            button.update(form=forms[transition.name](auto_id=f"id_{transition.name}_%s"),
+                          form_url=reverse("admin:appeals_appeal_transition",
+                                           kwargs={"object_id": appeal.pk, "transition_name": transition.name}))
+        buttons.append(button)
+    return buttons

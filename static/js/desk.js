@@ -1,20 +1,54 @@
-// The desk's transition forms (templates/django_fsm/fsm_admin_transition_form.html): a canned reply
-// fills the message (and a reject reply its reason); a new reject form starts on the reason the
-// appeal's checks suggest.
+// The desk's transition forms (templates/admin/appeals/appeal/_transition_form.html, on the form page
+// and in the workspace's panels): a canned reply fills the message (and a reject reply its reason); a
+// new reject form starts on the reason the appeal's checks suggest.
 "use strict";
 document.addEventListener("DOMContentLoaded", () => {
-  const form = document.querySelector("form.transition-form");
-  if (!form) return;
-  const reason = form.querySelector("#id_reason");
-  if (reason && form.dataset.suggestedReason) reason.value = form.dataset.suggestedReason;
-  const canned = form.querySelector("#canned-reply");
-  const message = form.querySelector("#id_message");
-  if (!canned || !message) return;
-  canned.addEventListener("change", () => {
-    const option = canned.selectedOptions[0];
-    if (!option.value) return;
-    message.value = option.dataset.text;
-    if (reason && option.dataset.reason) reason.value = option.dataset.reason;
+  document.querySelectorAll("form.transition-form").forEach((form) => {
+    const reason = form.elements.reason;
+    if (reason && form.dataset.suggestedReason) reason.value = form.dataset.suggestedReason;
+    const canned = form.querySelector(".canned-reply");
+    const message = form.elements.message;
+    if (!canned || !message) return;
+    canned.addEventListener("change", () => {
+      const option = canned.selectedOptions[0];
+      if (!option.value) return;
+      message.value = option.dataset.text;
+      if (reason && option.dataset.reason) reason.value = option.dataset.reason;
+    });
+  });
+});
+// The decision bar's actions that need words open their form in a panel beside the screenshots, the
+// cursor in its text; Esc or Cancel closes it and gives the focus back to the button. Without script
+// the button posts the admin's form, which opens the form page.
+document.addEventListener("DOMContentLoaded", () => {
+  const bar = document.querySelector(".decision-bar");
+  if (!bar) return;
+  let opener = null;
+  const close = () => {
+    const open = document.querySelector("dialog.decision-panel[open]");
+    if (!open) return false;
+    open.close();
+    opener?.setAttribute("aria-expanded", "false");
+    opener?.focus();
+    opener = null;
+    return true;
+  };
+  bar.addEventListener("click", (event) => {
+    const button = event.target.closest("button[data-panel]");
+    const panel = button && document.getElementById(button.dataset.panel);
+    if (!panel) return;
+    event.preventDefault();
+    close();
+    panel.show();
+    button.setAttribute("aria-expanded", "true");
+    opener = button;
+    panel.querySelector("textarea")?.focus();
+  });
+  document.addEventListener("click", (event) => {
+    if (event.target.closest("[data-close-panel]")) close();
+  });
+  document.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && close()) event.preventDefault();
   });
 });
 // The appeal page: approving an appeal that is not low risk asks first (appeals.desk.panels.risk_panel).

@@ -290,7 +290,7 @@ def test_reject_form_starts_on_the_suggested_reason_and_a_canned_reply_fills_the
     page.goto(f"{live_server.url}/admin/appeals/appeal/{appeal.pk}/transition/reject/")
     assert page.input_value("#id_reason") == "evidence_mismatch"
     page.select_option("#id_reason", "evidence_missing")  # the agent changes it; the reply sets it back
-    page.select_option("#canned-reply", f"{reply.pk}-zh")
+    page.select_option("#canned-reject", f"{reply.pk}-zh")
     message = page.input_value("#id_message")
     assert appeal.freeze.refund.order.number in message and "599.00" in message
     page.click("input[type=submit][value]")
