@@ -9,7 +9,6 @@ from django.core.exceptions import PermissionDenied
 from django.db import InterfaceError, OperationalError
 from django.shortcuts import redirect
 from django.urls import path
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm.admin import FSMAdminMixin
 
