@@ -76,43 +76,43 @@ def customers(tag: str, n: int, start: int = 0) -> list[int]:
 
 
 @transaction.atomic
-def _credit_chunk(tag, customer_ids, start, freezes_per_account, due_on, released_every, now, counter):
+def _credit_chunk(tag, customer_ids, start, freezes_per_account, due_on, is_released, back, now, counter):
     """Credit lines for one chunk of customers; returns MadeFreeze rows."""
     # Plan first, so that each account is created with its final buckets (no bulk_update afterwards).
-    plans = []  # per customer: [(seq, amount, released)]
+    plans = []  # per customer: [(seq, amount, released, how far back its dates go)]
     for _cid in customer_ids:
         seqs = [next(counter) for _ in range(freezes_per_account)]
-        plans.append([(seq, AMOUNTS[seq % len(AMOUNTS)], bool(released_every) and seq % released_every == 0)
-                      for seq in seqs])
+        plans.append([(seq, AMOUNTS[seq % len(AMOUNTS)], is_released(seq, f), back(f)) for f, seq in enumerate(seqs)])
+    opened = now - timedelta(days=200) - max((back(f) for f in range(freezes_per_account)), default=timedelta())
     accounts = CreditAccount.objects.bulk_create(
         [CreditAccount(customer_id=cid, limit=LIMIT, used=KEPT_PURCHASE,
-                       frozen=sum((amount for _s, amount, released in plan if not released), Decimal("0.00")),
-                       created_at=now - timedelta(days=200)) for cid, plan in zip(customer_ids, plans, strict=True)],
+                       frozen=sum((amount for _s, amount, released, _b in plan if not released), Decimal("0.00")),
+                       created_at=opened) for cid, plan in zip(customer_ids, plans, strict=True)],
         batch_size=BATCH)
-    orders, kept, planned = [], [], []  # planned: (account, order index, seq, released)
+    orders, kept, planned = [], [], []  # planned: (account, order index, seq, released, back)
     for a_index, (account, plan) in enumerate(zip(accounts, plans, strict=True)):
         n = start + a_index
         kept.append(len(orders))
         orders.append(Order(account=account, number=f"{tag}K{n:09d}", amount=KEPT_PURCHASE, item_name="保温杯 500ml",
                             item_sku="SKU-CUP", delivery_address=ADDRESS, created_at=now - timedelta(days=60)))
-        for f, (seq, amount, released) in enumerate(plan):
+        for f, (seq, amount, released, ago) in enumerate(plan):
             orders.append(Order(account=account, number=f"{tag}F{seq:09d}", amount=amount, item_name="蓝牙耳机 Pro",
                                 item_sku="SKU-EAR", delivery_address=ADDRESS,
-                                created_at=now - timedelta(days=10, minutes=f)))
-            planned.append((account, len(orders) - 1, seq, released))
+                                created_at=now - timedelta(days=10, minutes=f) - ago))
+            planned.append((account, len(orders) - 1, seq, released, ago))
     orders = Order.objects.bulk_create(orders, batch_size=BATCH)
     refunds = Refund.objects.bulk_create([
         Refund(order=orders[o], amount=orders[o].amount, kind=Refund.Kind.FULL, returned_item_name="蓝牙耳机 Pro",
                returned_item_sku="SKU-EAR", return_address=ADDRESS, tracking_number=f"SF{seq:013d}",
-               created_at=now - timedelta(days=7), risk_level=RiskLevel.LOW)
-        for _account, o, seq, _released in planned], batch_size=BATCH)
+               created_at=now - timedelta(days=7) - ago, risk_level=RiskLevel.LOW)
+        for _account, o, seq, _released, ago in planned], batch_size=BATCH)
     freezes = Freeze.objects.bulk_create([
         Freeze(account=account, amount=refund.amount, reason=Freeze.Reason.NORMAL_REFUND, refund=refund,
-               created_at=refund.created_at, expected_release_on=due_on,
+               created_at=refund.created_at, expected_release_on=due_on - ago,
                status=Freeze.Status.RELEASED if released else Freeze.Status.ACTIVE,
-               released_at=now - timedelta(days=1) if released else None,
+               released_at=now - timedelta(days=1) - ago if released else None,
                release_source=Freeze.ReleaseSource.APPEAL if released else "")
-        for (account, _o, _seq, released), refund in zip(planned, refunds, strict=True)], batch_size=BATCH)
+        for (account, _o, _seq, released, ago), refund in zip(planned, refunds, strict=True)], batch_size=BATCH)
     entries = []
     for account, k in zip(accounts, kept, strict=True):
         order = orders[k]
@@ -121,7 +121,7 @@ def _credit_chunk(tag, customer_ids, start, freezes_per_account, due_on, release
         entries.append(LedgerEntry(account=account, kind=K.PURCHASE, amount=order.amount, source=Bucket.AVAILABLE,
                                    target=Bucket.USED, order=order, created_at=order.created_at))
     made = []
-    for (account, o, _seq, _released), refund, freeze in zip(planned, refunds, freezes, strict=True):
+    for (account, o, *_rest), refund, freeze in zip(planned, refunds, freezes, strict=True):
         order = orders[o]
         entries += [
             LedgerEntry(account=account, kind=K.PURCHASE, amount=order.amount, source=Bucket.AVAILABLE,
@@ -140,9 +140,19 @@ def _credit_chunk(tag, customer_ids, start, freezes_per_account, due_on, release
 
 
 def credit_lines(tag: str, customer_ids: list[int], *, freezes_per_account: int, due_on: date | None = None,
-                 released_every: int = 0, progress=None) -> list[MadeFreeze]:
+                 released_every: int = 0, released_first: int = 0, history_days: int = 0,
+                 progress=None) -> list[MadeFreeze]:
     """A credit line per customer with `freezes_per_account` refund freezes (normal refunds, due on
-    `due_on`, default in three business days' time); every `released_every`-th freeze is released."""
+    `due_on`, default in three business days' time); every `released_every`-th freeze is released,
+    and the first `released_first` of each credit line: a customer's older history, `history_days`
+    apart (the last of them that much older than the others, the first `released_first` times)."""
+
+    def released(seq, index):
+        return (bool(released_every) and seq % released_every == 0) or index < released_first
+
+    def back(index):
+        return timedelta(days=history_days * max(0, released_first - index))
+
     now = timezone.now()
     due_on = due_on or timezone.localdate() + timedelta(days=5)
     counter = itertools.count()
@@ -150,7 +160,7 @@ def credit_lines(tag: str, customer_ids: list[int], *, freezes_per_account: int,
     per_chunk = max(1, BATCH // max(1, freezes_per_account))
     for start in range(0, len(customer_ids), per_chunk):
         made += _credit_chunk(tag, customer_ids[start:start + per_chunk], start, freezes_per_account, due_on,
-                              released_every, now, counter)
+                              released, back, now, counter)
         if progress:
             progress(len(made))
     return made

@@ -52,12 +52,12 @@ class AppealEventInline(CustomerToldColumn, ReadOnlyAdminMixin, admin.TabularInl
     extra = 0
     verbose_name_plural = _("Transition log")
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("actor").prefetch_related("notifications__user")
+    def get_queryset(self, request):  # each row shows str(event), which names the appeal: joined, not N reads
+        return super().get_queryset(request).select_related("actor", "appeal").prefetch_related("notifications__user")
 
 
 @admin.register(Appeal)
-class AppealAdmin(FSMAdminMixin, ReadOnlyAdminMixin, AppealColumns, admin.ModelAdmin):
+class AppealAdmin(workspace.ReadOncePerPage, FSMAdminMixin, ReadOnlyAdminMixin, AppealColumns, admin.ModelAdmin):
     fsm_fields = ["state"]
     # A stale link or a second tab: said in words, not django_fsm's "FSM transition 'reject' is not allowed".
     fsm_transition_not_allowed_msg = _("That action is not available for this appeal in its current state.")

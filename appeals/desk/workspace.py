@@ -80,3 +80,18 @@ def decision_buttons(blocks, appeal: Appeal, forms: dict) -> list[dict]:
                                            kwargs={"object_id": appeal.pk, "transition_name": transition.name}))
         buttons.append(button)
     return buttons
+
+
+class ReadOncePerPage:
+    """Admin mixin: an appeal page reads its appeal once. django_fsm's change_view reads it for the
+    decision bar, then the admin's view reads it again (the same joins and screenshots); a POST (a
+    transition) always reads it afresh."""
+
+    def get_object(self, request, object_id, from_field=None):
+        if request.method != "GET":
+            return super().get_object(request, object_id, from_field)
+        read = request.__dict__.setdefault("_objects_read", {})
+        key = (self.model, object_id, from_field)
+        if key not in read:
+            read[key] = super().get_object(request, object_id, from_field)
+        return read[key]

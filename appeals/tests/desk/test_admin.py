@@ -190,6 +190,27 @@ def test_appeal_page_query_count_does_not_grow_with_history_or_evidence(login):
     assert many == few, f"{few} queries with 1 earlier appeal and 3 screenshots, {many} with 8 and 6"
 
 
+def test_appeal_page_reads_the_appeal_once_and_its_log_in_one_query(login):
+    """Each row of the log shows str(event), which names the appeal: joined, not read once per row;
+    and the appeal with its screenshots is read once, though django_fsm's view asks for it too."""
+    agent = AgentFactory()
+    appeal = customer_with_history(earlier=0, evidence=3)
+    review.appeal_claim(appeal_id=appeal.pk, actor=agent)
+    client = login(agent)
+    client.get(change_url(appeal))  # warm caches
+    short, _page = count_queries(client, change_url(appeal))
+    for _ in range(3):
+        review.appeal_request_info(appeal_id=appeal.pk, actor=agent, message="请补充完整的物流截图")
+        submit.appeal_resubmit(appeal_id=appeal.pk, actor=appeal.customer, message="已补充", files=[])
+    assert AppealEvent.objects.filter(appeal=appeal).count() == 8
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(change_url(appeal))
+    assert response.status_code == 200
+    assert response.content.decode().count("field-get_transition_display") == 8
+    assert len(queries) == short, f"{short} queries with 2 events, {len(queries)} with 8"
+    assert sum('FROM "appeals_evidence"' in q["sql"] for q in queries.captured_queries) == 1
+
+
 # --- the queue ----------------------------------------------------------------------------------
 
 
