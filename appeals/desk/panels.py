@@ -175,7 +175,7 @@ def checks_panel(appeal: Appeal) -> str:
             '<tr class="check-{}"><td>{}</td><td>{}{}</td><td>{}</td><td>{}</td><td>{}</td></tr>',
             check["status"], _CHECK_ICONS[check["status"]], crosscheck.CHECK_LABELS.get(check["code"], check["code"]),
             format_html('<br><span class="help">{}</span>', reason) if reason else "",
-            check.get("read") or "—", check.get("expected") or "—", where,
+            crosscheck.value_text(check.get("read")), crosscheck.value_text(check.get("expected")), where,
         ))
     header = format_html("<tr><th></th><th>{}</th><th>{}</th><th>{}</th><th></th></tr>", _("Check"), _("Read"),
                          _("Expected"))

@@ -13,11 +13,12 @@ from accounts.selectors import logistics_on_file
 
 from ..models import Appeal, Evidence
 from .check import CONTRADICTS, MATCH, NOT_FOUND, Check, facts_of, reason_text
+from .datecheck import EXPECTED as DATES_IN_ORDER
 from .datecheck import date_order
 from .itemcheck import item_shown
 
 __all__ = ["CHECK_LABELS", "CONTRADICTS", "MATCH", "NOT_FOUND", "Check", "all_match", "cross_check", "reason_text",
-           "unconfirmed"]
+           "unconfirmed", "value_text"]
 
 CHECK_LABELS = {
     "order_number": _("Order screenshot shows the order number"),
@@ -28,6 +29,19 @@ CHECK_LABELS = {
     "tracking_record": _("The carrier's record shows the return parcel (no screenshot needed)"),
     "date_order": _("Dates in order: purchase, then return, then refund"),
 }
+
+# Values a check stores as codes (read or expected); numbers, dates and references are shown as read.
+VALUE_WORDS = {
+    "refunded": _("refund done"),
+    "refund_failed": _("refund failed"),
+    "refund_pending": _("refund in progress"),
+    DATES_IN_ORDER: _("ordered ≤ returned ≤ refunded"),
+}
+
+
+def value_text(value) -> str:
+    """A check's read or expected value in the reader's words."""
+    return str(VALUE_WORDS.get(value, value or "—"))
 
 
 def _compare(code, items, kind, expected, same=lambda read, want: read == want) -> Check:

@@ -75,6 +75,11 @@ def desk_pages():
 def test_zh_hans_desk_pages_show_no_raw_codes_or_none(client, settings):
     settings.STAFF_OTP_REQUIRED = False
     call_command("seed_demo", stdout=io.StringIO())
+    # What the worker's cross-check stores (the demo's screenshots are not read here): codes as values.
+    Appeal.objects.filter(pk=Appeal.objects.order_by("pk").values("pk")[:1]).update(evidence_checks=[
+        {"code": "refund_status", "status": "match", "expected": "refunded", "read": "refunded"},
+        {"code": "date_order", "status": "match", "expected": "order ≤ return ≤ refund",
+         "read": "2026-11-25 / 2026-11-30 / 2026-11-30"}])
     client.cookies["django_language"] = "zh-hans"
     settings.STAFF_OTP_REQUIRED = True
     login_page = client.get(reverse("admin:login")).content.decode()
