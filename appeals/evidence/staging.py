@@ -59,6 +59,8 @@ def keep(*, customer, files: MultiValueDict, staged: list[StagedUpload], fields:
 def discard(rows) -> int:
     """Delete kept files (rows now, files once the transaction commits)."""
     rows = list(rows)
+    if not rows:  # the common case after filing: nothing was kept, no transaction to open
+        return 0
     names = [(row.file.storage, row.file.name) for row in rows if row.file]
     StagedUpload.objects.filter(pk__in=[row.pk for row in rows]).delete()
     transaction.on_commit(lambda: [storage.delete(name) for storage, name in names])

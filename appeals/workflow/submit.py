@@ -3,12 +3,12 @@ more information, withdraw it. Each function runs in one transaction: it locks t
 first (the order every money-moving service uses), then the appeal row, re-checks state under the
 lock, calls the django-fsm transition, writes the AppealEvent and notifies on commit."""
 
-from datetime import datetime
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Subquery, Value
+from django.db.models import Count, Exists, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,20 +27,31 @@ from . import clocks
 from .steps import appeal_assess_risk, apply_transition, lock_appeal, log_event
 
 
-def check_daily_limits(customer, *, new_appeal: bool, new_files: int) -> None:
-    """Per customer and calendar day: at most so many appeals and so many uploaded files (one query)."""
-    today = timezone.localdate()
-    appeals = Appeal.objects.filter(customer=customer, created_at__date=today)
-    uploads = Evidence.objects.filter(uploaded_by=customer, created_at__date=today)
-    filed, uploaded = (User.objects.filter(pk=customer.pk)
-                       .values_list(_count(appeals, "customer") if new_appeal else Value(0),
-                                    _count(uploads, "uploaded_by")).get())
-    if new_appeal and filed >= settings.APPEALS_PER_CUSTOMER_PER_DAY:
+def daily_counts(customer_id: int, *, new_appeal: bool = True) -> dict:
+    """Subquery expressions: the appeals the customer filed today (or 0 when `new_appeal` is false:
+    not asked) and the files they uploaded today, to annotate onto a query the caller runs anyway."""
+    start = timezone.make_aware(datetime.combine(timezone.localdate(), time.min))
+    end = timezone.make_aware(datetime.combine(timezone.localdate(start) + timedelta(days=1), time.min))
+    appeals = Appeal.objects.filter(customer_id=customer_id, created_at__gte=start, created_at__lt=end)
+    uploads = Evidence.objects.filter(uploaded_by_id=customer_id, created_at__gte=start, created_at__lt=end)
+    return {"filed_today": _count(appeals, "customer") if new_appeal else Value(0),
+            "uploaded_today": _count(uploads, "uploaded_by")}
+
+
+def refuse_over_daily_limits(*, filed_today: int, uploaded_today: int, new_appeal: bool, new_files: int) -> None:
+    """Per customer and calendar day: at most so many appeals and so many uploaded files."""
+    if new_appeal and filed_today >= settings.APPEALS_PER_CUSTOMER_PER_DAY:
         raise InvalidAppeal(_("You can file at most %(n)d appeals a day. Please try again tomorrow.")
                             % {"n": settings.APPEALS_PER_CUSTOMER_PER_DAY})
-    if uploaded + new_files > settings.UPLOADS_PER_CUSTOMER_PER_DAY:
+    if uploaded_today + new_files > settings.UPLOADS_PER_CUSTOMER_PER_DAY:
         raise InvalidAppeal(_("You can upload at most %(n)d screenshots a day. Please try again tomorrow.")
                             % {"n": settings.UPLOADS_PER_CUSTOMER_PER_DAY})
+
+
+def check_daily_limits(customer, *, new_appeal: bool, new_files: int) -> None:
+    """refuse_over_daily_limits on today's counts, read in one query."""
+    counts = User.objects.filter(pk=customer.pk).values(**daily_counts(customer.pk, new_appeal=new_appeal)).get()
+    refuse_over_daily_limits(**counts, new_appeal=new_appeal, new_files=new_files)
 
 
 def _count(queryset, by: str):
@@ -69,16 +80,21 @@ def appeal_submit(*, customer, freeze_id: int, order_number: str, tracking_numbe
     """File an appeal on one of the customer's own active freezes, with its screenshots. `filed_at`:
     only for replaying history (the demo); the transition log cannot be back-dated afterwards."""
     account = ledger.account_lock_of(customer)
-    # Read under the account's lock: a release that won the race shows here.
-    freeze = account and Freeze.objects.select_related("refund__order").filter(pk=freeze_id, account=account).first()
+    # Read under the account's lock (a release that won the race shows here), with what the checks
+    # need: whether the freeze has an open appeal and today's counts (the lock serialises them too).
+    freeze = account and (Freeze.objects.select_related("refund__order").filter(pk=freeze_id, account=account)
+                          .annotate(has_open_appeal=Exists(Appeal.objects.filter(freeze=OuterRef("pk"),
+                                                                                 state__in=OPEN_STATES)),
+                                    **daily_counts(customer.pk)).first())
     if freeze is None:
         raise InvalidAppeal(_("That frozen amount is not on your account."))
     freeze.account = account
     if not freeze.is_active:
         raise InvalidAppeal(_("This amount is no longer frozen; there is nothing to appeal."))
-    if freeze.appeals.filter(state__in=OPEN_STATES).exists():
+    if freeze.has_open_appeal:
         raise InvalidAppeal(_("You already have an open appeal for this frozen amount."))
-    check_daily_limits(customer, new_appeal=True, new_files=len(files))
+    refuse_over_daily_limits(filed_today=freeze.filed_today, uploaded_today=freeze.uploaded_today, new_appeal=True,
+                             new_files=len(files))
     if freeze.refund:
         if order_number.strip() != freeze.refund.order.number:
             raise InvalidAppeal(_("The order number does not match the order behind this frozen amount."))

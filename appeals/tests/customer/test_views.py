@@ -114,6 +114,21 @@ def test_post_with_three_screenshots_files_the_appeal_and_redirects_to_it(client
     assert detail.status_code == 200 and appeal.reference in detail.content.decode()
 
 
+def test_filing_takes_a_fixed_number_of_queries(client, django_assert_max_num_queries):
+    """Session, user, freeze and its logistics record for the form, then under the account's lock:
+    the freeze with its open-appeal and daily-limit checks, the logistics record, the calendar, the
+    appeal (in a savepoint), its event, the outbox, the evidence rows, the notification (bench/submission.py)."""
+    freeze = refund_freeze(Decimal("599.00"))
+    client.force_login(freeze.account.customer)
+    url = reverse("appeal-create", args=[freeze.pk])
+    data = _form_data(client, freeze) | {"order_screenshot": screenshot("IMG_0001.PNG"),
+                                         "logistics_screenshot": screenshot("wuliu.png", text="SF1234567890123"),
+                                         "refund_receipt": screenshot("receipt.jpg", text="退款成功", fmt="JPEG")}
+    with django_assert_max_num_queries(17):  # savepoints counted; 21 before the checks were folded in
+        response = client.post(url, data)
+    assert response.status_code == 302 and Appeal.objects.filter(freeze=freeze).count() == 1
+
+
 def test_post_without_the_refund_receipt_files_nothing(client):
     freeze = refund_freeze()
     client.force_login(freeze.account.customer)
