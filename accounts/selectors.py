@@ -64,12 +64,20 @@ def ledger_mismatches() -> list[Mismatch]:
     return mismatches
 
 
+# What the limit page reads of each freeze (its title, amount, dates and what it waits for: the
+# Freeze properties and freeze_dates.waits_for), of its refund and order, and the whole account.
+LIMIT_PAGE_FIELDS = ["amount", "reason", "created_at", "expected_release_on", "status", "released_at",
+                     "release_source", "account__customer_id", "account__limit", "account__used", "account__frozen",
+                     "account__status", "account__created_at", "refund__platform_synced", "refund__risk_level",
+                     "refund__order__number"]
+
+
 def credit_overview(customer, **annotations):
     """The customer's account with active and released freezes (and their orders) for the limit page:
     one query when there are freezes (the account comes with them), a second for the account if not.
     `annotations`: more to read about each freeze in the same query (the apps above this one)."""
     freezes = list(Freeze.objects.filter(account__customer=customer).select_related("account", "refund__order")
-                   .annotate(**annotations).order_by("-created_at"))
+                   .only(*LIMIT_PAGE_FIELDS).annotate(**annotations).order_by("-created_at"))
     account = freezes[0].account if freezes else CreditAccount.objects.filter(customer=customer).first()
     if account is None:
         return None, [], []

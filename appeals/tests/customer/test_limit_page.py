@@ -143,3 +143,27 @@ def test_a_released_freeze_is_not_labelled_as_still_under_review(client):
     page = client.get(reverse("credit-detail")).content.decode()
     assert "退款审核已完成" in page
     assert "退款审核中" not in page
+
+
+def test_every_kind_of_freeze_is_read_in_the_page_query_and_nothing_later(client, django_assert_num_queries):
+    """The freezes' query reads only the columns the page shows (accounts.selectors.LIMIT_PAGE_FIELDS):
+    one the page needed and the query left out would be fetched per freeze while rendering."""
+    from accounts.models import CreditAccount, RiskLevel
+    from accounts.services import ledger
+
+    account = make_account(Decimal("5000.00"))
+    make_refund(make_order(account, Decimal("80.00")))  # ordinary refund: a date
+    make_refund(make_order(account, Decimal("90.00")), platform_synced=False)  # waits for the platform
+    risky = make_refund(make_order(account, Decimal("70.00")))
+    risky.__class__.objects.filter(pk=risky.pk).update(risk_level=RiskLevel.HIGH)  # waits for a person
+    for reason in (Freeze.Reason.ROUTINE_RISK, Freeze.Reason.ABNORMAL, Freeze.Reason.MALICIOUS):
+        ledger.freeze_create(account=account, amount="10.00", reason=reason)
+    released = make_refund(make_order(account, Decimal("60.00"))).freezes.get()
+    ledger.freeze_release(freeze=released, source=Freeze.ReleaseSource.STAFF)
+    # The burst of refunds bans the account; reinstated, each freeze's own rule decides what it waits for.
+    ledger.account_set_status(account=account, status=CreditAccount.Status.ACTIVE)
+    client.force_login(account.customer)
+    with django_assert_num_queries(4):  # session, user, the freezes with their account, order and appeal, unread
+        page = client.get(reverse("credit-detail")).content.decode()
+    assert page.count('class="freeze"') == account.freezes.count() >= 7 and "¥60.00" in page
+    assert "您下单的平台确认退款" in page  # the platform-unsynced refund: read from the refund, not fetched again
