@@ -3,7 +3,7 @@ with a fixed number of queries whatever the customer's history."""
 
 from datetime import timedelta
 
-from django.db.models import Q
+from django.db.models import Count, Q, Window
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
@@ -124,13 +124,30 @@ def risk_panel(appeal: Appeal) -> str:
                        lines or format_html("<li>{}</li>", _("No rule fired.")))
 
 
+HISTORY_ROWS = 20  # a burst of hundreds of refunds must not make the page hundreds of rows long
+
+
+def _latest(queryset) -> list:
+    """The newest HISTORY_ROWS rows, each with `total`: how many there are in all (same query)."""
+    return list(queryset.annotate(total=Window(Count("pk"))).order_by("-created_at")[:HISTORY_ROWS])
+
+
+def _count(rows) -> int:
+    return rows[0].total if rows else 0
+
+
+def _more(rows):
+    hidden = _count(rows) - len(rows)
+    return format_html("<li>{}</li>", _("… and %(n)d more") % {"n": hidden}) if hidden else ""
+
+
 def history_panel(appeal: Appeal) -> str:
     account = appeal.freeze.account
     earlier = list(Appeal.objects.filter(customer_id=appeal.customer_id).exclude(pk=appeal.pk)
                    .order_by("-created_at")[:10])
-    refunds = list(Refund.objects.filter(order__account=account, created_at__gte=timezone.now() - timedelta(days=30))
-                   .select_related("order").order_by("-created_at"))
-    freezes = list(Freeze.objects.filter(Q(account=account) & Q(status=Freeze.Status.ACTIVE)).order_by("-created_at"))
+    refunds = _latest(Refund.objects.filter(order__account=account, created_at__gte=timezone.now() - timedelta(days=30))
+                      .select_related("order"))
+    freezes = _latest(Freeze.objects.filter(Q(account=account) & Q(status=Freeze.Status.ACTIVE)))
     appeals_html = format_html_join(
         "", '<li><a href="{}">{}</a> {} · ¥{}</li>',
         ((reverse("admin:appeals_appeal_change", args=[a.pk]), a.reference, a.get_state_display(),
@@ -146,10 +163,10 @@ def history_panel(appeal: Appeal) -> str:
     )
     return format_html(
         '<div class="history"><p>{}: {} · {}: ¥{} · {}: ¥{}</p>'
-        "<h4>{}</h4><ul>{}</ul><h4>{} ({})</h4><ul>{}</ul><h4>{}</h4><ul>{}</ul></div>",
+        "<h4>{}</h4><ul>{}</ul><h4>{} ({})</h4><ul>{}</ul><h4>{} ({})</h4><ul>{}</ul></div>",
         _("Account status"), account.get_status_display(), _("Available"), account.available, _("Frozen"),
-        account.frozen, _("Earlier appeals"), appeals_html, _("Refunds in the last 30 days"), len(refunds),
-        refunds_html, _("Open freezes"), freezes_html,
+        account.frozen, _("Earlier appeals"), appeals_html, _("Refunds in the last 30 days"), _count(refunds),
+        refunds_html + _more(refunds), _("Open freezes"), _count(freezes), freezes_html + _more(freezes),
     )
 
 

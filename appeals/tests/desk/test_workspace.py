@@ -103,3 +103,24 @@ def test_the_annotated_page_still_highlights_the_line_asked_for(login):
     html = login(agent).get(f"{url}?line=2").content.decode()
     assert re.findall(r'data-line="(\d)" class="([^"]+)"', html) == [
         ("0", "ocr-box"), ("1", "ocr-box"), ("2", "ocr-box ocr-highlight"), ("3", "ocr-box")]
+
+
+def test_the_history_lists_the_newest_refunds_and_says_how_many_more():
+    """A burst of refunds (a malicious pattern) lists the newest HISTORY_ROWS, not hundreds of rows."""
+    from decimal import Decimal
+
+    from django.utils import translation
+
+    from accounts.tests.factories import make_order, make_refund
+    from appeals.desk import panels
+
+    appeal = make_appeal()
+    account = appeal.freeze.account
+    orders = [make_order(account, Decimal("10.00"), number=f"DYBURST{i:04d}") for i in range(panels.HISTORY_ROWS + 4)]
+    for order in orders:  # the burst restricts the account: the orders come first
+        make_refund(order)
+    with translation.override("en"):
+        html = panels.history_panel(appeal)
+    total = panels.HISTORY_ROWS + 5  # the appeal's own refund too
+    assert f"Refunds in the last 30 days ({total})" in html and f"… and {total - panels.HISTORY_ROWS} more" in html
+    assert html.count("DYBURST") == panels.HISTORY_ROWS and "DYBURST0023" in html and "DYBURST0003" not in html
