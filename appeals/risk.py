@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts import risk
 from accounts.models import RiskLevel
 
-from .evidence.crosscheck import CHECK_LABELS, CONTRADICTS
+from .evidence.crosscheck import CHECK_LABELS, CONTRADICTS, value_text
 from .evidence.images import hash_bands
 from .models import Appeal, Evidence, EvidenceHashBand
 
@@ -79,8 +79,7 @@ def evidence_contradicts(appeal: Appeal) -> list[risk.Finding]:
                 "read": check["read"] or "—", "expected": check["expected"]}))
         else:
             findings.append(risk.Finding("evidence_contradicts", RiskLevel.MEDIUM, {
-                "check": CHECK_LABELS.get(check["code"], check["code"]), "read": check["read"],
-                "expected": check["expected"]}))
+                "check": check["code"], "read": check["read"], "expected": check["expected"]}))
     return findings
 
 
@@ -103,4 +102,11 @@ def level_for(appeal: Appeal, findings: list[risk.Finding]) -> str:
 
 
 def describe(finding: dict) -> dict:
-    return risk.describe(finding, APPEAL_RULE_TEXTS)
+    """The stored finding in the reader's language: a check's name and its values are kept as codes
+    (the worker's language is nobody's), worded here. Older findings hold the words themselves."""
+    params = finding.get("params", {})
+    if finding["code"] == "evidence_contradicts":
+        params = {**params, "check": str(CHECK_LABELS.get(params.get("check"), params.get("check", "")))}
+    if finding["code"] in ("evidence_contradicts", "evidence_item_mismatch"):
+        params |= {key: value_text(params[key]) for key in ("read", "expected") if key in params}
+    return risk.describe({**finding, "params": params}, APPEAL_RULE_TEXTS)

@@ -14,13 +14,14 @@ from decimal import Decimal
 
 import pytest
 import time_machine
-from django.utils import timezone
+from django.utils import timezone, translation
 from PIL import Image, ImageDraw
 
 from accounts.models import CreditAccount, Freeze, LedgerEntry, RiskLevel
 from accounts.selectors import ledger_mismatches
 from accounts.services import ledger
 from accounts.tests.factories import AgentFactory, SupervisorFactory, make_account, make_order, make_refund
+from appeals import risk as appeal_risk
 from appeals.evidence import crosscheck
 from appeals.models import Appeal, AppealEvent, AuditSample, AuditVerdict, Evidence, Notification, RejectReason, State
 from appeals.tests.evidence import hostile_files
@@ -277,7 +278,10 @@ def test_one_contradicting_check_blocks_and_raises_the_risk(django_capture_on_co
         assert raised[0]["params"] == {"read": "羽绒服 男款 连帽加厚 黑色 L x1", "expected": "蓝牙耳机 (SKU-EAR-01)"}
     else:
         assert [rule["code"] for rule in raised] == ["evidence_contradicts"]
-        assert raised[0]["params"]["check"] == str(crosscheck.CHECK_LABELS[code])
+        assert raised[0]["params"]["check"] == code  # a code: each reader sees it in their language
+        for language in ("en", "zh-hans"):
+            with translation.override(language):
+                assert str(crosscheck.CHECK_LABELS[code]) in appeal_risk.describe(raised[0])["agent"]
     assert_not_approved(appeal, freeze, before)
     assert blockers(appeal) == ["not every check matches", "risk medium"]
 
