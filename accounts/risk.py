@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -70,21 +71,22 @@ def _account_refunds(refund: Refund):
     return Refund.objects.filter(order__account_id=refund.order.account_id)
 
 
-def refunds_per_day(refund: Refund) -> Finding | None:
+def refund_bursts(refund: Refund) -> list[Finding]:
+    """Too many refunds on the account the same day (high), or in the 7 days up to this one
+    (medium): both counted in one query."""
     day = timezone.localdate(refund.created_at)
-    count = _account_refunds(refund).filter(created_at__date=day).count()
-    if count <= settings.RISK_MAX_REFUNDS_PER_DAY:
-        return None
-    return Finding("refunds_per_day", RiskLevel.HIGH, {"n": count, "day": day,
-                                                        "max": settings.RISK_MAX_REFUNDS_PER_DAY})
-
-
-def returns_in_seven_days(refund: Refund) -> Finding | None:
-    since = refund.created_at - timedelta(days=7)
-    count = _account_refunds(refund).filter(created_at__gt=since, created_at__lte=refund.created_at).count()
-    if count <= settings.RISK_MAX_RETURNS_PER_WEEK:
-        return None
-    return Finding("returns_in_7_days", RiskLevel.MEDIUM, {"n": count, "max": settings.RISK_MAX_RETURNS_PER_WEEK})
+    counts = _account_refunds(refund).aggregate(
+        day=Count("pk", filter=Q(created_at__date=day)),
+        week=Count("pk", filter=Q(created_at__gt=refund.created_at - timedelta(days=7),
+                                  created_at__lte=refund.created_at)))
+    findings = []
+    if counts["day"] > settings.RISK_MAX_REFUNDS_PER_DAY:
+        findings.append(Finding("refunds_per_day", RiskLevel.HIGH, {"n": counts["day"], "day": day,
+                                                                     "max": settings.RISK_MAX_REFUNDS_PER_DAY}))
+    if counts["week"] > settings.RISK_MAX_RETURNS_PER_WEEK:
+        findings.append(Finding("returns_in_7_days", RiskLevel.MEDIUM, {"n": counts["week"],
+                                                                         "max": settings.RISK_MAX_RETURNS_PER_WEEK}))
+    return findings
 
 
 def item_mismatch(refund: Refund) -> Finding | None:
@@ -139,12 +141,11 @@ def overdue_in_a_row(account) -> Finding | None:
     return Finding("overdue_in_a_row", RiskLevel.MEDIUM, {"n": needed})
 
 
-REFUND_RULES = [refunds_per_day, returns_in_seven_days, item_mismatch, return_address, purchase_after_return,
-                platform_not_synced]
+REFUND_RULES = [item_mismatch, return_address, purchase_after_return, platform_not_synced]
 
 
 def assess_refund(refund: Refund) -> list[Finding]:
-    findings = [finding for rule in REFUND_RULES if (finding := rule(refund))]
+    findings = refund_bursts(refund) + [finding for rule in REFUND_RULES if (finding := rule(refund))]
     if overdue := overdue_in_a_row(refund.order.account_id):
         findings.append(overdue)
     return findings

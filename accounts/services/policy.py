@@ -44,11 +44,11 @@ def refund_record(
     refund.risk_rules = [finding.as_dict() for finding in findings]
     refund.save(update_fields=["risk_level", "risk_rules"])
     if refund.risk_level == RiskLevel.HIGH:
-        ledger.refund_hold(refund=refund, reason=Freeze.Reason.MALICIOUS, actor=actor)
+        ledger.refund_hold(refund=refund, reason=Freeze.Reason.MALICIOUS, actor=actor, locked=account)
         _ban_for_malicious_refund(account, refund, findings, actor)
     else:
         reason = Freeze.Reason.NORMAL_REFUND if kind == Refund.Kind.FULL else Freeze.Reason.PARTIAL_REFUND
-        ledger.refund_hold(refund=refund, reason=reason, actor=actor)
+        ledger.refund_hold(refund=refund, reason=reason, actor=actor, locked=account)
     return refund
 
 
