@@ -143,10 +143,11 @@ def compute(days: list[date], rule_days=()) -> tuple[dict, dict]:
 
 def _changed_filing_days(days: list[date], since: datetime) -> set[date]:
     """Filing days among `days` with an appeal whose state or risk rules changed since `since`."""
-    window = Q(created_at__gte=start_of(days[0]), created_at__lt=start_of(days[-1] + timedelta(days=1)))
-    moved = (AppealEvent.objects.filter(created_at__gte=since, appeal__in=Appeal.objects.filter(window))
+    first, end = start_of(days[0]), start_of(days[-1] + timedelta(days=1))
+    moved = (AppealEvent.objects.filter(created_at__gte=since, appeal__created_at__gte=first,
+                                        appeal__created_at__lt=end)
              .order_by().annotate(day=local_day("appeal__created_at")).values("day"))
-    assessed = (Appeal.objects.filter(window, risk_assessed_at__gte=since).order_by()
+    assessed = (Appeal.objects.filter(created_at__gte=first, created_at__lt=end, risk_assessed_at__gte=since).order_by()
                 .annotate(day=local_day("created_at")).values("day"))
     return {row["day"] for row in moved.union(assessed)}
 

@@ -97,9 +97,9 @@ def _histogram(numbers: dict, decisions: int) -> list:
     return [(label, bounds[i + 1] - bounds[i]) for i, (_bound, label) in enumerate(TIME_BUCKETS)]
 
 
-def _agents(numbers: dict, since: datetime, until: datetime) -> list[AgentRow]:
+def _agents(numbers: dict, first: date, last: date) -> list[AgentRow]:
     """Decisions and review overturns from the days' numbers; audits live (verdicts land later),
-    keyed by the day of the decision they judge."""
+    keyed by the (local) day of the decision they judge."""
     counts: dict[int | None, list[int]] = {}
 
     def row(user_id):
@@ -111,7 +111,7 @@ def _agents(numbers: dict, since: datetime, until: datetime) -> list[AgentRow]:
             row(user_id)[1] += approvals
         for user_id, n in day["review_overturned"]:
             row(user_id)[4] += n
-    for r in (AuditVerdict.objects.filter(sample__event__created_at__gte=since, sample__event__created_at__lt=until)
+    for r in (AuditVerdict.objects.filter(sample__decided_on__gte=first, sample__decided_on__lte=last)
               .order_by().values("sample__decided_by_id")
               .annotate(n=Count("pk"), overturned=Count("pk", filter=Q(verdict=AuditVerdict.Verdict.OVERTURNED)))):
         row(r["sample__decided_by_id"])[2:4] = r["n"], r["overturned"]
@@ -140,7 +140,7 @@ def dashboard(*, days: int = 30, now: datetime | None = None) -> dict:
     now = now or timezone.now()
     today = timezone.localdate(now)
     window = [today - timedelta(days=i) for i in reversed(range(days))]
-    since, until = daily.start_of(window[0]), daily.start_of(today + timedelta(days=1))
+    since = daily.start_of(window[0])
     numbers, rule_parts = daily.window(window, now)
     # The open appeals and the breached ones (both small, by index) in one pass.
     current = Appeal.objects.filter(Q(state__in=OPEN_STATES) | Q(regulatory_breached=True, created_at__gte=since))
@@ -171,7 +171,7 @@ def dashboard(*, days: int = 30, now: datetime | None = None) -> dict:
         "regulatory_breaches": total("regulatory_recent"),
         "open_regulatory_breaches": total("regulatory"),
         "waiting_on_customer": total("n", [State.INFO_REQUESTED]),
-        "agents": _agents(numbers, since, until),
+        "agents": _agents(numbers, window[0], today),
         "rules": _rules(rule_parts),
     }
 
