@@ -30,7 +30,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from .. import risk
-from ..models import CLOSED_STATES, OPEN_STATES, Appeal, AppealEvent, DailySummary, State
+from ..models import CLOSED_STATES, DECIDED_STATES, OPEN_STATES, Appeal, AppealEvent, DailySummary, State
 from ..transitions import DECISIONS, Transition
 
 # Time from submission to decision: the histogram's upper bounds (the last bucket has none).
@@ -62,7 +62,9 @@ def _ranges(days) -> Q:
     return q
 
 
-def _events(since: datetime, until: datetime, out: dict) -> None:
+def _events(since: datetime, until: datetime, out: dict, moved: set) -> None:
+    """Per event day: the decisions and the backlog's moves, decisions per actor; and into `moved`
+    the filing days of appeals that went into or out of a decided state."""
     decision = Q(transition__in=DECISIONS)
     by_staff = decision & Q(to_state=State.APPROVED) & ~Q(transition=Transition.APPROVE_BY_SYSTEM)
     under = {f"under_{i}": Count("pk", filter=decision & Q(created_at__lt=F("appeal__created_at") + bound))
@@ -71,84 +73,100 @@ def _events(since: datetime, until: datetime, out: dict) -> None:
     # when a rejection overturned on audit reopens it for four eyes.
     closing = Q(from_state__in=OPEN_STATES, to_state__in=CLOSED_STATES)
     reopening = Q(from_state__in=CLOSED_STATES, to_state__in=OPEN_STATES)
+    moves = Q(from_state__in=DECIDED_STATES) | Q(to_state__in=DECIDED_STATES)  # what the rule counts see
     events = AppealEvent.objects.filter(Q(transition__in=[*DECISIONS, Transition.ESCALATE_REGULATORY]) | closing
-                                        | reopening, created_at__gte=since, created_at__lt=until)
-    rows = events.order_by().annotate(day=local_day("created_at")).values("day", "to_state").annotate(
+                                        | reopening | moves, created_at__gte=since, created_at__lt=until)
+    # One pass (the join to the appeals is the expensive part), grouped finely and summed here.
+    rows = events.order_by().annotate(day=local_day("created_at"), filed=local_day("appeal__created_at")).values(
+        "day", "filed", "to_state", "actor_id").annotate(
         closed=Count("pk", filter=closing), reopened=Count("pk", filter=reopening),
         approved=Count("pk", filter=by_staff),
         system=Count("pk", filter=Q(transition=Transition.APPROVE_BY_SYSTEM)),
         rejected=Count("pk", filter=decision & Q(to_state=State.REJECTED)),
         late=Count("pk", filter=decision & Q(created_at__gt=F("appeal__due_at"))),
-        regulatory=Count("pk", filter=Q(transition=Transition.ESCALATE_REGULATORY)), **under)
+        regulatory=Count("pk", filter=Q(transition=Transition.ESCALATE_REGULATORY)),
+        decisions=Count("pk", filter=decision), moved=Count("pk", filter=moves), **under)
+    agents: dict = {}
     for row in rows:
         day = out[row["day"].isoformat()]
         for key in EVENT_COUNTS:
             day[key] += row[key]
         day["under"] = [n + row[f"under_{i}"] for i, n in enumerate(day["under"])]
         if row["closed"]:
-            day["closed_as"][row["to_state"]] = row["closed"]
+            day["closed_as"][row["to_state"]] = day["closed_as"].get(row["to_state"], 0) + row["closed"]
+        if row["decisions"]:
+            counts = agents.setdefault((row["day"], row["actor_id"]), [0, 0])
+            counts[0] += row["decisions"]
+            counts[1] += row["decisions"] if row["to_state"] == State.APPROVED else 0
+        if row["moved"]:
+            moved.add(row["filed"])
+    for (day, actor_id), (n, approvals) in sorted(agents.items(), key=lambda item: (item[0][0], item[0][1] or 0)):
+        out[day.isoformat()]["agents"].append([actor_id, n, approvals])
 
 
-def _agents(since: datetime, until: datetime, out: dict) -> None:
-    """Per day: decisions and approvals per actor, and review overturns per agent who rejected (by user id)."""
-    window = Q(created_at__gte=since, created_at__lt=until)
-    for r in (AppealEvent.objects.filter(window, transition__in=DECISIONS).order_by()
-              .annotate(day=local_day("created_at")).values("day", "actor_id")
-              .annotate(n=Count("pk"), approvals=Count("pk", filter=Q(to_state=State.APPROVED)))):
-        out[r["day"].isoformat()]["agents"].append([r["actor_id"], r["n"], r["approvals"]])
+def _review_overturns(since: datetime, until: datetime, out: dict) -> None:
+    """Per day: review overturns per agent who made the rejection (by user id)."""
     # Who made the rejection a review overturned: the last rejection of that appeal before the overturn.
     rejecter = (AppealEvent.objects.filter(appeal_id=OuterRef("appeal_id"), pk__lt=OuterRef("pk"),
                                            transition__in=[Transition.REJECT, Transition.REJECT_ESCALATED])
                 .order_by("-pk").values("actor_id")[:1])
-    for r in (AppealEvent.objects.filter(window, transition=Transition.OVERTURN_ON_REVIEW).order_by()
+    for r in (AppealEvent.objects.filter(created_at__gte=since, created_at__lt=until,
+                                         transition=Transition.OVERTURN_ON_REVIEW).order_by()
               .annotate(day=local_day("created_at"), rejecter=Subquery(rejecter)).values("day", "rejecter")
               .annotate(n=Count("pk"))):
         out[r["day"].isoformat()]["review_overturned"].append([r["rejecter"], r["n"]])
 
 
-# Whether an appeal's JSON list holds a rule: one pass over the appeals with rules. (Unnesting the
-# lists instead, PostgreSQL guessed 100 rules an appeal and JIT-compiled the query.)
+# Whether an appeal's JSON list holds a rule: one pass over the appeals. (Unnesting the lists
+# instead, PostgreSQL guessed 100 rules an appeal and JIT-compiled the query.)
 _HAS_RULE = {"postgresql": 'CASE WHEN "appeals_appeal"."risk_rules" @> %s::jsonb THEN 1 ELSE 0 END',
              "sqlite": 'EXISTS (SELECT 1 FROM json_each("appeals_appeal"."risk_rules") '
                        "WHERE json_extract(value, '$.code') = %s)"}
 
 
-def _rules(days, out: dict) -> None:
-    """Per filing day and current state: how many appeals each rule fired on, {state: {code: n}}."""
+def _appeals(days, out: dict) -> dict:
+    """Per filing day: how many appeals were filed (into `out`, for its days), and by current state
+    how many each rule fired on, returned as {iso day: {state: {code: n}}}."""
     vendor, codes = connection.vendor, list(risk.APPEAL_RULE_TEXTS)
     # The SQL is constant; the rule's code goes in as a parameter.
     found = {code: Sum(RawSQL(_HAS_RULE[vendor], [json.dumps([{"code": code}]) if vendor == "postgresql"  # noqa: S611
                                                    else code], output_field=IntegerField())) for code in codes}
-    rows = (Appeal.objects.filter(_ranges(days)).exclude(risk_rules=[]).order_by()
-            .annotate(day=local_day("created_at")).values("day", "state").annotate(**found))
+    rows = (Appeal.objects.filter(_ranges(days)).order_by().annotate(day=local_day("created_at"))
+            .values("day", "state").annotate(filed=Count("pk"), **found))
+    rules: dict = {}
     for row in rows:
-        out.setdefault(row["day"].isoformat(), {})[row["state"]] = {code: row[code] for code in codes if row[code]}
+        day = row["day"].isoformat()
+        if day in out:
+            out[day]["filed"] += row["filed"]
+        if hits := {code: row[code] for code in codes if row[code]}:
+            rules.setdefault(day, {})[row["state"]] = hits
+    return rules
 
 
-def compute(days: list[date], rule_days=()) -> tuple[dict, dict]:
-    """The numbers of `days` (consecutive, oldest first) from the raw tables, {iso day: counts}, and
-    the risk-rule part of them and of `rule_days`, {iso day: {state: {code: n}}}."""
+def compute(days: list[date], rule_days=(), *, first: date | None = None) -> tuple[dict, dict, set]:
+    """The numbers of `days` (consecutive, oldest first) from the raw tables, {iso day: counts}; the
+    risk-rule part of them, of `rule_days` and of the filing days (from `first` on) of appeals
+    whose decided state these days' events changed, {iso day: {state: {code: n}}}; and those days."""
     since, until = start_of(days[0]), start_of(days[-1] + timedelta(days=1))
     out = {day.isoformat(): {**dict.fromkeys(EVENT_COUNTS, 0), "under": [0] * len(BOUNDS), "closed_as": {},
                              "filed": 0, "agents": [], "review_overturned": []} for day in days}
-    _events(since, until, out)
-    for row in (Appeal.objects.filter(created_at__gte=since, created_at__lt=until).order_by()
-                .annotate(day=local_day("created_at")).values("day").annotate(n=Count("pk"))):
-        out[row["day"].isoformat()]["filed"] = row["n"]
-    _agents(since, until, out)
-    rules: dict = {}
-    _rules({*days, *rule_days}, rules)
-    return out, rules
+    moved: set[date] = set()
+    _events(since, until, out, moved)
+    moved = {day for day in moved if day >= (first or days[0])}
+    _review_overturns(since, until, out)
+    return out, _appeals({*days, *rule_days, *moved}, out), moved
 
 
-def _changed_filing_days(days: list[date], since: datetime) -> set[date]:
-    """Filing days among `days` with an appeal whose state or risk rules changed since `since`."""
+def _changed_filing_days(days: list[date], since: datetime, until: datetime) -> set[date]:
+    """Filing days among `days` with an appeal whose risk rules were assessed since `since`, or that
+    went into or out of a decided state between `since` and `until` (from `until` on: compute)."""
     first, end = start_of(days[0]), start_of(days[-1] + timedelta(days=1))
-    moved = (AppealEvent.objects.filter(created_at__gte=since, appeal__created_at__gte=first,
+    moved = (AppealEvent.objects.filter(Q(from_state__in=DECIDED_STATES) | Q(to_state__in=DECIDED_STATES),
+                                        created_at__gte=since, created_at__lt=until, appeal__created_at__gte=first,
                                         appeal__created_at__lt=end)
              .order_by().annotate(day=local_day("appeal__created_at")).values("day"))
-    assessed = (Appeal.objects.filter(created_at__gte=first, created_at__lt=end, risk_assessed_at__gte=since).order_by()
-                .annotate(day=local_day("created_at")).values("day"))
+    assessed = (Appeal.objects.filter(created_at__gte=first, created_at__lt=end, risk_assessed_at__gte=since)
+                .order_by().annotate(day=local_day("created_at")).values("day"))
     return {row["day"] for row in moved.union(assessed)}
 
 
@@ -160,17 +178,18 @@ def window(days: list[date], now: datetime) -> tuple[dict, dict]:
     """The numbers and the risk-rule part of each of `days` (consecutive, today last): stored days
     read, the others computed from the first of them on, and those settled stored (once)."""
     stored = {row.day: row for row in DailySummary.objects.filter(day__in=days[:-1])}
-    live = [day for day in days if day not in stored]
-    changed = (_changed_filing_days(days[:-1], min(row.computed_at for row in stored.values()) - SETTLE)
-               if stored else set())
-    computed, rules = compute(days[days.index(live[0]):], changed)
+    live = days[days.index(next(day for day in days if day not in stored)):]
+    changed = (_changed_filing_days(days[:-1], min(row.computed_at for row in stored.values()) - SETTLE,
+                                    start_of(live[0])) if stored else set())
+    computed, rules, moved = compute(live, changed, first=days[0])
     new = [DailySummary(day=day, counts={**computed[day.isoformat()], "rules": rules.get(day.isoformat(), {})},
-                        computed_at=now) for day in live if settled(day, now)]
+                        computed_at=now) for day in live if day not in stored and settled(day, now)]
     if new:
         DailySummary.objects.bulk_create(new, ignore_conflicts=True)  # another page may fill it at once
-    numbers = {day: stored[day].counts if day in stored else computed[day.isoformat()] for day in days}
-    rule_parts = {day: stored[day].counts["rules"] if day in stored and day not in changed
-                  else rules.get(day.isoformat(), {}) for day in days}
+    fresh = {*live, *changed, *moved}
+    numbers = {day: computed[day.isoformat()] if day in live else stored[day].counts for day in days}
+    rule_parts = {day: rules.get(day.isoformat(), {}) if day in fresh else stored[day].counts["rules"]
+                  for day in days}
     return numbers, rule_parts
 
 
@@ -182,7 +201,7 @@ def fill_past_days(*, today: date, days: int = 30, now: datetime | None = None) 
     window = [day for day in window if settled(day, now)]
     if not window:
         return 0
-    computed, rules = compute(window)
+    computed, rules, _moved = compute(window)
     DailySummary.objects.bulk_create(
         [DailySummary(day=day, counts={**computed[day.isoformat()], "rules": rules.get(day.isoformat(), {})},
                       computed_at=now) for day in window],
