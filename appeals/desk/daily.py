@@ -1,6 +1,6 @@
 """The dashboard's numbers per local day, computed from the raw tables by one function (`compute`)
-and stored once the day is over (DailySummary), so a page reads 29 small rows and today's events
-instead of every event of 30 days.
+and stored once the day is over (DailySummary), so a page reads 29 small rows and the live days'
+events instead of every event of 30 days. `compute` fills a missing day and counts today alike.
 
 Why a stored day cannot show a wrong number:
 - Per event day (decisions, late, regulatory, closed/reopened, time to decision, decisions per agent,
@@ -8,15 +8,17 @@ Why a stored day cannot show a wrong number:
   is written (appeals.workflow.steps.log_event), so a day's events are fixed once the day is over.
   A day is stored only SETTLE after its end, past any transaction still in flight at midnight;
   until then it is computed live like today. What the stored day read of the appeal (filing time,
-  due time) is fixed at the decision (a later due time belongs to the next decision).
+  due time) is fixed by the decision (a later due time belongs to a later decision).
 - Per filing day, the risk rules (appeals filed that day by their CURRENT state and rules) do
-  change later: every state change writes an AppealEvent and every (re)assessment of the rules
-  sets risk_assessed_at. The page looks for both since the rows were stored (one query over
-  recent events, by index) and computes the rule part of every day they touch live, in the query
-  that computes today's. The beat job (`fill_past_days`, after midnight) stores the past days
-  again, so "recent" stays a day's worth.
+  change later, but never silently: every state change writes an AppealEvent, and every
+  (re)assessment of the rules sets risk_assessed_at. A stored day's rule part is used only if no
+  appeal filed that day went into or out of a decided state, and none was assessed, since the
+  oldest stored row was computed (less SETTLE); otherwise it is counted live with today's. The
+  live days' events say which filing days they moved (the same pass that counts them); one query
+  looks between the stored rows and the live days, by index. The beat job (`fill_past_days`, after
+  midnight) stores the past days again, so that gap stays empty.
 - Audit verdicts land days after the decision they judge: never stored, counted live per decision
-  day (a small table: one verdict for a few percent of the decisions).
+  day (a small table: a verdict for a few percent of the decisions).
 - Open appeals, overdue ones and the complaint-rule breaches are current state: counted live over
   the open states and the breached appeals (indexes), not over the whole table."""
 

@@ -324,7 +324,9 @@ class AppealEvent(models.Model):
         ordering = ["created_at", "id"]
         # The dashboard reads one day of events at a time (appeals.desk.daily). An index is no
         # ALTER TABLE: SQLite keeps the append-only triggers (accounts.immutable).
-        indexes = [models.Index(fields=["created_at"], name="appealevent_created_idx")]
+        indexes = [models.Index(fields=["created_at"], name="appealevent_created_idx"),
+                   models.Index(fields=["created_at"], condition=Q(transition="overturn_on_review"),
+                                name="appealevent_overturn_idx")]
 
     def __str__(self):
         return f"{self.appeal} {self.get_transition_display()}"
