@@ -126,22 +126,17 @@ _HAS_RULE = {"postgresql": 'CASE WHEN "appeals_appeal"."risk_rules" @> %s::jsonb
                        "WHERE json_extract(value, '$.code') = %s)"}
 
 
-def _appeals(days, out: dict) -> dict:
-    """Per filing day: how many appeals were filed (into `out`, for its days), and by current state
-    how many each rule fired on, returned as {iso day: {state: {code: n}}}."""
+def _rules(days) -> dict:
+    """Per filing day and current state: how many appeals each rule fired on, {iso day: {state: {code: n}}}."""
     vendor, codes = connection.vendor, list(risk.APPEAL_RULE_TEXTS)
     # The SQL is constant; the rule's code goes in as a parameter.
     found = {code: Sum(RawSQL(_HAS_RULE[vendor], [json.dumps([{"code": code}]) if vendor == "postgresql"  # noqa: S611
                                                    else code], output_field=IntegerField())) for code in codes}
-    rows = (Appeal.objects.filter(_ranges(days)).order_by().annotate(day=local_day("created_at"))
-            .values("day", "state").annotate(filed=Count("pk"), **found))
+    rows = (Appeal.objects.filter(_ranges(days)).exclude(risk_rules=[]).order_by()
+            .annotate(day=local_day("created_at")).values("day", "state").annotate(**found))
     rules: dict = {}
     for row in rows:
-        day = row["day"].isoformat()
-        if day in out:
-            out[day]["filed"] += row["filed"]
-        if hits := {code: row[code] for code in codes if row[code]}:
-            rules.setdefault(day, {})[row["state"]] = hits
+        rules.setdefault(row["day"].isoformat(), {})[row["state"]] = {code: row[code] for code in codes if row[code]}
     return rules
 
 
@@ -156,7 +151,10 @@ def compute(days: list[date], rule_days=(), *, first: date | None = None) -> tup
     _events(since, until, out, moved)
     moved = {day for day in moved if day >= (first or days[0])}
     _review_overturns(since, until, out)
-    return out, _appeals({*days, *rule_days, *moved}, out), moved
+    for row in (Appeal.objects.filter(created_at__gte=since, created_at__lt=until).order_by()
+                .annotate(day=local_day("created_at")).values("day").annotate(n=Count("pk"))):
+        out[row["day"].isoformat()]["filed"] = row["n"]
+    return out, _rules({*days, *rule_days, *moved}), moved
 
 
 def _changed_filing_days(days: list[date], since: datetime, until: datetime) -> set[date]:
