@@ -1,24 +1,24 @@
-"""Numbers for the supervisors' dashboard and the decisions export. Everything is counted in the
-database (grouped by local day), so the dashboard takes the same dozen queries whatever the volume."""
+"""Numbers for the supervisors' dashboard and the decisions export. The past days come from their
+stored summaries and today from the raw tables (appeals.desk.daily, which says why the stored
+numbers cannot go stale), so the dashboard takes the same dozen queries whatever the volume."""
 
 import heapq
-import json
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
-from django.db import connection
-from django.db.models import Count, F, OuterRef, Q, Subquery
-from django.db.models.functions import TruncDate
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .. import risk
-from ..models import CLOSED_STATES, OPEN_STATES, Appeal, AppealEvent, AuditVerdict, ReviewEvent, State
+from ..models import CLOSED_STATES, DECIDED_STATES, OPEN_STATES, Appeal, AppealEvent, AuditVerdict, ReviewEvent, State
 from ..transitions import DECISIONS, Transition
+from . import daily
 
 # Time from submission to decision: the histogram's buckets, each with its upper bound (the last has none).
-TIME_BUCKETS = [(timedelta(hours=4), _("< 4 h")), (timedelta(hours=24), _("4–24 h")),
-                (timedelta(days=2), _("1–2 days")), (timedelta(days=5), _("2–5 days")), (None, _("> 5 days"))]
+TIME_BUCKETS = list(zip([*daily.BOUNDS, None], [_("< 4 h"), _("4–24 h"), _("1–2 days"), _("2–5 days"),
+                                                  _("> 5 days")], strict=True))
 
 
 def _rate(part, whole):
@@ -79,141 +79,100 @@ def decider_name(event) -> str:
     return event.actor.get_username() if event.actor else str(_("system"))
 
 
-def _local_day(field: str) -> TruncDate:
-    return TruncDate(field, tzinfo=timezone.get_current_timezone())
-
-
-def _per_day(queryset, field: str, **counts) -> dict:
-    """One row per local day of `field`: {day: {name: count}}."""
-    rows = queryset.order_by().annotate(day=_local_day(field)).values("day").annotate(**counts)
-    return {row["day"]: row for row in rows}
-
-
-def _events_per_day(since: datetime, until: datetime) -> dict:
-    decision = Q(transition__in=DECISIONS)
-    by_staff = decision & Q(to_state=State.APPROVED) & ~Q(transition=Transition.APPROVE_BY_SYSTEM)
-    under = {f"under_{i}": Count("pk", filter=decision & Q(created_at__lt=F("appeal__created_at") + bound))
-             for i, (bound, _label) in enumerate(TIME_BUCKETS) if bound}
-    # An appeal leaves the backlog when it moves from an open state to a closed one, and comes back
-    # when a rejection overturned on audit reopens it for four eyes.
-    closing = Q(from_state__in=OPEN_STATES, to_state__in=CLOSED_STATES)
-    reopening = Q(from_state__in=CLOSED_STATES, to_state__in=OPEN_STATES)
-    events = AppealEvent.objects.filter(Q(transition__in=[*DECISIONS, Transition.ESCALATE_REGULATORY]) | closing
-                                        | reopening, created_at__gte=since, created_at__lt=until)
-    return _per_day(
-        events, "created_at", closed=Count("pk", filter=closing), reopened=Count("pk", filter=reopening),
-        approved=Count("pk", filter=by_staff),
-        system=Count("pk", filter=Q(transition=Transition.APPROVE_BY_SYSTEM)),
-        rejected=Count("pk", filter=decision & Q(to_state=State.REJECTED)),
-        late=Count("pk", filter=decision & Q(created_at__gt=F("appeal__due_at"))),
-        regulatory=Count("pk", filter=Q(transition=Transition.ESCALATE_REGULATORY)), **under)
-
-
-def _days(days: list[date], since: datetime, until: datetime, open_now: int) -> tuple[list[Day], list]:
-    """The days of the window and the time-to-decision histogram [(label, decisions)]."""
-    events = _events_per_day(since, until)
-    filed = _per_day(Appeal.objects.filter(created_at__gte=since, created_at__lt=until), "created_at", n=Count("pk"))
+def _days(window: list[date], numbers: dict, open_now: int) -> list[Day]:
     out, backlog = [], open_now
-    for day in reversed(days):  # from today's open count back: undo each day's filings and closings
-        row = events.get(day, {})
-        out.append(Day(day, **{key: row.get(key, 0) for key in ("approved", "system", "rejected", "late",
-                                                                   "regulatory")}, backlog=backlog))
-        backlog += row.get("closed", 0) - row.get("reopened", 0) - filed.get(day, {}).get("n", 0)
+    for day in reversed(window):  # from today's open count back: undo each day's filings and closings
+        row = numbers[day]
+        out.append(Day(day, **{key: row[key] for key in ("approved", "system", "rejected", "late", "regulatory")},
+                       backlog=backlog))
+        backlog += row["closed"] - row["reopened"] - row["filed"]
     out.reverse()
-    under = [sum(row.get(f"under_{i}", 0) for row in events.values()) for i in range(len(TIME_BUCKETS) - 1)]
-    total = sum(day.decisions for day in out)
-    bounds = [0, *under, total]
-    return out, [(label, bounds[i + 1] - bounds[i]) for i, (_bound, label) in enumerate(TIME_BUCKETS)]
+    return out
 
 
-def _agents(since: datetime, until: datetime) -> list[AgentRow]:
-    rows: dict[str | None, AgentRow] = {}
+def _histogram(numbers: dict, decisions: int) -> list:
+    """The time-to-decision histogram [(label, decisions)]."""
+    under = [sum(row["under"][i] for row in numbers.values()) for i in range(len(TIME_BUCKETS) - 1)]
+    bounds = [0, *under, decisions]
+    return [(label, bounds[i + 1] - bounds[i]) for i, (_bound, label) in enumerate(TIME_BUCKETS)]
 
-    def row(username):
-        return rows.setdefault(username, AgentRow(username or str(_("system"))))
 
-    for r in (AppealEvent.objects.filter(transition__in=DECISIONS, created_at__gte=since, created_at__lt=until)
-              .order_by().values("actor__username")
-              .annotate(n=Count("pk"), approvals=Count("pk", filter=Q(to_state=State.APPROVED)))):
-        row(r["actor__username"]).decisions, row(r["actor__username"]).approvals = r["n"], r["approvals"]
-    for r in (AuditVerdict.objects.filter(sample__event__created_at__gte=since, sample__event__created_at__lt=until)
-              .order_by().values("sample__decided_by__username")
+def _agents(numbers: dict, first: date, last: date) -> list[AgentRow]:
+    """Decisions and review overturns from the days' numbers; audits live (verdicts land later),
+    keyed by the (local) day of the decision they judge."""
+    counts: dict[int | None, list[int]] = {}
+
+    def row(user_id):
+        return counts.setdefault(user_id, [0] * 5)
+
+    for day in numbers.values():
+        for user_id, n, approvals in day["agents"]:
+            row(user_id)[0] += n
+            row(user_id)[1] += approvals
+        for user_id, n in day["review_overturned"]:
+            row(user_id)[4] += n
+    for r in (AuditVerdict.objects.filter(sample__decided_on__gte=first, sample__decided_on__lte=last)
+              .order_by().values("sample__decided_by_id")
               .annotate(n=Count("pk"), overturned=Count("pk", filter=Q(verdict=AuditVerdict.Verdict.OVERTURNED)))):
-        agent = row(r["sample__decided_by__username"])
-        agent.audited, agent.overturned = r["n"], r["overturned"]
-    # Who made the rejection a review overturned: the last rejection of that appeal before the overturn.
-    rejecter = (AppealEvent.objects.filter(appeal_id=OuterRef("appeal_id"), pk__lt=OuterRef("pk"),
-                                           transition__in=[Transition.REJECT, Transition.REJECT_ESCALATED])
-                .order_by("-pk").values("actor__username")[:1])
-    for r in (AppealEvent.objects.filter(transition=Transition.OVERTURN_ON_REVIEW, created_at__gte=since,
-                                         created_at__lt=until)
-              .order_by().annotate(rejecter=Subquery(rejecter)).values("rejecter").annotate(n=Count("pk"))):
-        row(r["rejecter"]).review_overturned = r["n"]
-    return sorted(rows.values(), key=lambda agent: (-agent.decisions, agent.username))
+        row(r["sample__decided_by_id"])[2:4] = r["n"], r["overturned"]
+    names = dict(get_user_model().objects.filter(pk__in=[pk for pk in counts if pk]).values_list("pk", "username"))
+    rows = [AgentRow(names[pk] if pk else str(_("system")), *values) for pk, values in counts.items()]
+    return sorted(rows, key=lambda agent: (-agent.decisions, agent.username))
 
 
-# Per rule, whether an appeal's JSON list holds it: one pass over the appeals with rules, grouped by
-# state. (Unnesting the lists instead, PostgreSQL guessed 100 rules an appeal and JIT-compiled the
-# query: 0.7 s at 100,000 appeals.)
-_HAS_RULE = {"postgresql": "COUNT(*) FILTER (WHERE a.risk_rules @> %s::jsonb)",
-             "sqlite": "SUM(EXISTS (SELECT 1 FROM json_each(a.risk_rules) WHERE json_extract(value, '$.code') = %s))"}
-_NO_RULES = {"postgresql": "'[]'::jsonb", "sqlite": "'[]'"}
-
-
-def _rules(since: datetime, until: datetime) -> list[RuleRow]:
+def _rules(rule_parts: dict) -> list[RuleRow]:
     """Per risk rule, among the appeals filed in the window: how often it fired and how often the
     appeals were approved anyway. Most often approved first: the rules that misfire most."""
-    vendor, codes = connection.vendor, list(risk.APPEAL_RULE_TEXTS)
-    found = ", ".join([_HAS_RULE[vendor]] * len(codes))
-    sql = (f"SELECT a.state, {found} FROM appeals_appeal a WHERE a.created_at >= %s AND a.created_at < %s "  # noqa: S608
-           f"AND a.risk_rules <> {_NO_RULES[vendor]} GROUP BY a.state")
-    needles = [json.dumps([{"code": code}]) if vendor == "postgresql" else code for code in codes]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*needles, connection.ops.adapt_datetimefield_value(since),
-                             connection.ops.adapt_datetimefield_value(until)])
-        found = cursor.fetchall()
-    rows = {code: RuleRow(code, str(risk.APPEAL_RULE_TEXTS[code][0])) for code in codes}
-    for state, *counts in found:
-        for code, n in zip(codes, counts, strict=True):
-            rows[code].fired += n or 0  # SUM of nothing is NULL on SQLite
-            rows[code].decided += (n or 0) if state in (State.APPROVED, State.REJECTED) else 0
-            rows[code].approved += (n or 0) if state == State.APPROVED else 0
+    rows = {code: RuleRow(code, str(texts[0])) for code, texts in risk.APPEAL_RULE_TEXTS.items()}
+    for by_state in rule_parts.values():
+        for state, found in by_state.items():
+            for code, n in found.items():
+                rows[code].fired += n
+                rows[code].decided += n if state in DECIDED_STATES else 0
+                rows[code].approved += n if state == State.APPROVED else 0
     fired = [rule for rule in rows.values() if rule.fired]
     return sorted(fired, key=lambda r: (-(r.approval_rate or 0), -r.fired, r.title))
 
 
 def dashboard(*, days: int = 30, now: datetime | None = None) -> dict:
+    """The numbers of the last `days` days: past days from their stored summaries (appeals.desk.daily),
+    today and the current state live."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     window = [today - timedelta(days=i) for i in reversed(range(days))]
-    since = timezone.make_aware(datetime.combine(window[0], time.min))
-    until = timezone.make_aware(datetime.combine(today + timedelta(days=1), time.min))
-    # One pass over the appeals for every count by state (the table is read once, not four times).
-    by_state = {row["state"]: row for row in Appeal.objects.order_by().values("state").annotate(
-        n=Count("pk"), overdue=Count("pk", filter=Q(due_at__lt=now, clock_paused_at__isnull=True)),
-        regulatory=Count("pk", filter=Q(regulatory_breached=True)),
+    since = daily.start_of(window[0])
+    numbers, rule_parts = daily.window(window, now)
+    # The open appeals and the breached ones (both small, by index) in one pass.
+    current = Appeal.objects.filter(Q(state__in=OPEN_STATES) | Q(regulatory_breached=True, created_at__gte=since))
+    by_state = {row["state"]: row for row in current.order_by().values("state").annotate(
+        n=Count("pk", filter=Q(state__in=OPEN_STATES)),
+        overdue=Count("pk", filter=Q(state__in=OPEN_STATES, due_at__lt=now, clock_paused_at__isnull=True)),
+        regulatory=Count("pk", filter=Q(state__in=OPEN_STATES, regulatory_breached=True)),
         regulatory_recent=Count("pk", filter=Q(regulatory_breached=True, created_at__gte=since)))}
 
     def total(key, states=State.values):
         return sum(by_state[state][key] for state in states if state in by_state)
 
-    per_day, histogram = _days(window, since, until, total("n", OPEN_STATES))
+    per_day = _days(window, numbers, total("n", OPEN_STATES))
     decisions = sum(day.decisions for day in per_day)
+    histogram = _histogram(numbers, decisions)
+    closed = {state: sum(day["closed_as"].get(state, 0) for day in numbers.values()) for state in CLOSED_STATES}
     return {
-        "by_state": [(label, total("n", [value])) for value, label in State.choices],
+        "open_by_state": [(State(state).label, total("n", [state])) for state in OPEN_STATES],
+        "closed_by_state": [(State(state).label, closed[state]) for state in CLOSED_STATES],
         "days": per_day,
         "time_to_decision": histogram,
         "decisions": decisions,
         "within_a_day_rate": _rate(histogram[0][1] + histogram[1][1], decisions),
         "sla_breach_rate": _rate(sum(day.late for day in per_day), decisions),
         "straight_through_rate": _rate(sum(day.system for day in per_day), decisions),
-        "open_overdue": total("overdue", OPEN_STATES),
+        "open_overdue": total("overdue"),
         # The complaint rules' deadline (Art. 18): the goal is zero.
         "regulatory_breaches": total("regulatory_recent"),
-        "open_regulatory_breaches": total("regulatory", OPEN_STATES),
+        "open_regulatory_breaches": total("regulatory"),
         "waiting_on_customer": total("n", [State.INFO_REQUESTED]),
-        "agents": _agents(since, until),
-        "rules": _rules(since, until),
+        "agents": _agents(numbers, window[0], today),
+        "rules": _rules(rule_parts),
     }
 
 

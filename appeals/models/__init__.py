@@ -20,10 +20,11 @@ from .evidence import REQUIRED_REFUND_EVIDENCE, Evidence, EvidenceHashBand
 from .notification import Notification
 from .review import Review, ReviewEvent, ReviewKind, ReviewState
 from .staged import StagedUpload
+from .summary import DailySummary
 
 __all__ = [
     "CLOSED_STATES", "DECIDED_STATES", "OPEN_STATES", "REQUIRED_REFUND_EVIDENCE", "Appeal", "AppealEvent",
-    "AuditSample", "AuditVerdict", "CannedReply", "DeadlineExtension", "Escalation", "Evidence", "EvidenceAccess",
-    "EvidenceHashBand", "Notification", "PauseReason", "RejectReason", "Review", "ReviewEvent", "ReviewKind",
-    "ReviewState", "StagedUpload", "State", "new_reference",
+    "AuditSample", "AuditVerdict", "CannedReply", "DailySummary", "DeadlineExtension", "Escalation", "Evidence",
+    "EvidenceAccess", "EvidenceHashBand", "Notification", "PauseReason", "RejectReason", "Review", "ReviewEvent",
+    "ReviewKind", "ReviewState", "StagedUpload", "State", "new_reference",
 ]

@@ -157,6 +157,11 @@ class Appeal(ConcurrentTransitionMixin, models.Model):
             models.Index(fields=["state", "due_at"], name="appeal_queue_idx"),
             # The agents' queue is sorted by (due_at, pk): read in index order, a page stops after its rows.
             models.Index(fields=["due_at", "id"], name="appeal_due_order_idx"),
+            # The dashboard (appeals.desk.daily): today's filings, re-assessed appeals, the breaches.
+            models.Index(fields=["created_at"], name="appeal_created_idx"),
+            models.Index(fields=["risk_assessed_at"], name="appeal_risk_assessed_idx"),
+            models.Index(fields=["created_at"], condition=Q(regulatory_breached=True),
+                         name="appeal_regulatory_idx"),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -317,6 +322,11 @@ class AppealEvent(models.Model):
         verbose_name = _("appeal event")
         verbose_name_plural = _("appeal events")
         ordering = ["created_at", "id"]
+        # The dashboard reads one day of events at a time (appeals.desk.daily). An index is no
+        # ALTER TABLE: SQLite keeps the append-only triggers (accounts.immutable).
+        indexes = [models.Index(fields=["created_at"], name="appealevent_created_idx"),
+                   models.Index(fields=["created_at"], condition=Q(transition="overturn_on_review"),
+                                name="appealevent_overturn_idx")]
 
     def __str__(self):
         return f"{self.appeal} {self.get_transition_display()}"

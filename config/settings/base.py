@@ -258,6 +258,8 @@ CELERY_BEAT_SCHEDULE = {
     "purge-old-access-log": {"task": "appeals.tasks.purge_old_access_log", "schedule": crontab(hour=3, minute=45)},
     "audit-sample-yesterday": {"task": "appeals.tasks.sample_yesterdays_decisions",
                                "schedule": crontab(hour=1, minute=5)},
+    # After appeals.desk.daily.SETTLE past midnight: yesterday is over and its transactions committed.
+    "fill-dashboard-days": {"task": "appeals.tasks.fill_dashboard_days", "schedule": crontab(hour=0, minute=20)},
     # Retries and anything a lost broker message left behind; new events start a run on commit.
     "deliver-webhooks": {"task": "integrations.tasks.deliver_webhooks", "schedule": 5.0, "options": {"expires": 30}},
     "mark-overdue-bills": {"task": "integrations.tasks.mark_overdue_bills", "schedule": crontab(hour=0, minute=10)},

@@ -12,3 +12,11 @@ def login(client):
         return client
 
     return _login
+
+
+@pytest.fixture
+def known():
+    """Seven appeals around 2026-03-10 (dashboard_data.known_appeals); the supervisor who audited them."""
+    from .dashboard_data import known_appeals
+
+    return known_appeals()
