@@ -22,9 +22,11 @@ the baseline: growth ≤ 50 MB. RSS and peak (VmRSS, VmHWM) come from /proc/<pid
 while the worker works (the curve is in the details).
 """
 
+import atexit
 import io
 import os
 import secrets
+import shutil
 import sys
 import tempfile
 import time
@@ -155,6 +157,7 @@ def main() -> int:
     os.environ.update(env_extra)
     if "BENCH_MEDIA_ROOT" not in os.environ:  # run alone: the uploads go to a temporary folder
         os.environ["BENCH_MEDIA_ROOT"] = tempfile.mkdtemp(prefix="bench-media-")
+        atexit.register(shutil.rmtree, os.environ["BENCH_MEDIA_ROOT"], ignore_errors=True)
     url = common.bootstrap(NAME)
     import datagen
     from django.db import transaction
@@ -197,8 +200,8 @@ def main() -> int:
                    note=note_after),
         common.row(f"worker RSS growth over {n} screenshots", measured=round(growth, 1), unit="MB",
                    target=f"≤ {GROWTH_TARGET_MB:g} MB", passed=growth <= GROWTH_TARGET_MB,
-                   note=f"{per_shot:.2f} s per screenshot, {lines / n:.0f} OCR lines each, broker "
-                        f"{env_extra['CELERY_BROKER_URL'].split(':')[0]}, load {os.getloadavg()[0]:.1f}"),
+                   note=f"{growth / n:.2f} MB and {per_shot:.2f} s per screenshot, {lines / n:.0f} OCR lines "
+                        f"each, broker {env_extra['CELERY_BROKER_URL'].split(':')[0]}, load {os.getloadavg()[0]:.1f}"),
     ]
     details = {"before_tasks": started, "warm": warm, "after": after, "growth_mb": growth, "screenshots": n,
                "appeals": len(ids), "seconds": seconds, "seconds_per_screenshot": per_shot, "ocr_lines": lines,
