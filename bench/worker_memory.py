@@ -6,8 +6,8 @@ engine loaded), and how much it grew over those 200.
 One `celery worker --pool solo` process (production settings through bench/settings.py, OCR on), so
 the process measured is the one running every task; the solo pool has no children, so the per-child
 limits (WORKER_MAX_MEMORY_KIB, WORKER_MAX_TASKS_PER_CHILD) never replace it. Broker: BENCH_BROKER_URL,
-else Redis database 13 at 127.0.0.1:6379 (no other worker reads it; the worker starts with --purge),
-else, and in smoke runs always, the filesystem transport in a temporary folder.
+else Redis database 13 at 127.0.0.1:6379, else, and in smoke runs always, the filesystem transport in
+a temporary folder; a queue of the run's own either way (bench/workers.py).
 
 Appeals on refund freezes are filed through appeals.workflow.submit.appeal_submit (the view's
 service: rows, files stored as received, process_evidence published on commit), each with four
@@ -40,6 +40,7 @@ GROWTH_TARGET_MB = 50.0
 KINDS = ["order", "logistics", "refund_receipt", "order_history"]  # Evidence.Kind, one screenshot each
 ADDRESS = "上海市浦东新区世纪大道100号"
 SETTLE_SECONDS = 3.0  # after the last screenshot: the appeal's notification tasks, then idle
+STALL_SECONDS = 120  # no screenshot read for this long: the worker is not getting the tasks
 
 
 def proc_status(pid: int) -> dict[str, float]:
@@ -123,15 +124,20 @@ class Watch:
 
         evidence = Evidence.objects.filter(appeal_id__in=appeal_ids)
         total, started = evidence.count(), time.perf_counter()
+        progress = (0, started)  # (screenshots read, when that count was first seen)
         while True:
             done = evidence.exclude(status=Evidence.Status.PENDING).count()
             self.samples.append({"read": done, "at": round(time.perf_counter() - started, 1), **self.rss()})
             assessed = Appeal.objects.filter(pk__in=appeal_ids, risk_assessed_at__isnull=False).count()
             if done == total and assessed == len(appeal_ids):
                 break
-            if time.perf_counter() - started > timeout:
-                raise SystemExit(f"timed out after {timeout:.0f} s: {done} of {total} screenshots read, {assessed} "
-                                 f"of {len(appeal_ids)} appeals assessed; see {workers.log_dir() / LOG}")
+            now = time.perf_counter()
+            if done > progress[0]:
+                progress = (done, now)
+            if now - started > timeout or now - progress[1] > STALL_SECONDS:
+                raise SystemExit(f"gave up after {now - started:.0f} s ({now - progress[1]:.0f} s without progress): "
+                                 f"{done} of {total} screenshots read, {assessed} of {len(appeal_ids)} appeals "
+                                 f"assessed; see {workers.log_dir() / LOG}")
             time.sleep(0.5)
         seconds = time.perf_counter() - started
         time.sleep(SETTLE_SECONDS)
@@ -165,7 +171,7 @@ def main() -> int:
     from appeals.models import Evidence
 
     customer_ids = datagen.customers(NAME, 1 + appeals_n)
-    worker = workers.start(LOG, ["--pool", "solo", "--purge"], SECRET_KEY="bench-" + secrets.token_hex(24),
+    worker = workers.start(LOG, ["--pool", "solo"], SECRET_KEY="bench-" + secrets.token_hex(24),
                            DATABASE_URL=url, PRIVATE_MEDIA_ROOT=os.environ["BENCH_MEDIA_ROOT"], EVIDENCE_OCR="1",
                            EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend", **env_extra)
     watch = Watch(worker)

@@ -4,6 +4,7 @@ broker both sides use, and starting and stopping the worker with production sett
 # ruff: noqa: S603  (bench-only: starts a celery worker)
 
 import os
+import secrets
 import signal
 import subprocess
 import tempfile
@@ -14,8 +15,11 @@ import common
 
 def broker(smoke: bool, redis_url: str) -> dict:
     """The broker as environment variables: BENCH_BROKER_URL, else `redis_url` (a Redis database of
-    the benchmark's own, so no other worker takes its tasks) when Redis answers, else — and in smoke
-    runs always — the filesystem transport in a temporary folder."""
+    the benchmark's own) when Redis answers, else — and in smoke runs always — the filesystem
+    transport in a temporary folder. Either way a queue of this run's own (BENCH_CELERY_QUEUE, read
+    by bench/settings*.py): a test suite's or another benchmark's worker on the same Redis database
+    would otherwise take its tasks (it happened)."""
+    queue = {"BENCH_CELERY_QUEUE": f"bench-{secrets.token_hex(4)}"}
     url = os.environ.get("BENCH_BROKER_URL")
     if not url and not smoke:
         import redis
@@ -26,9 +30,9 @@ def broker(smoke: bool, redis_url: str) -> dict:
         except redis.RedisError:
             url = None
     if url and not smoke:
-        return {"CELERY_BROKER_URL": url, "BENCH_BROKER_URL": url}
+        return {"CELERY_BROKER_URL": url, "BENCH_BROKER_URL": url, **queue}
     return {"CELERY_BROKER_URL": "filesystem://", "BENCH_BROKER_URL": "filesystem://",
-            "CELERY_FILESYSTEM_DIR": tempfile.mkdtemp(prefix="bench-celery-")}
+            "CELERY_FILESYSTEM_DIR": tempfile.mkdtemp(prefix="bench-celery-"), **queue}
 
 
 def log_dir() -> Path:
