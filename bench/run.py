@@ -32,7 +32,8 @@ from pathlib import Path
 import common
 
 BENCHMARKS = ["queue_scaling", "submission", "evidence_pipeline", "batch_release", "page_throughput", "races",
-              "reuse_lookup", "api_throughput", "webhook_lag", "dashboard", "workspace", "ocr_accuracy"]
+              "reuse_lookup", "api_throughput", "webhook_lag", "dashboard", "workspace", "worker_memory",
+              "ocr_accuracy"]
 SMOKE_ON_REQUEST = ["ocr_accuracy"]  # minutes of OCR even at smoke size: CI's smoke run leaves it out
 RESULTS = common.ROOT / "var" / "bench-results.json"
 SMOKE_RESULTS = common.ROOT / "var" / "bench-smoke-results.json"  # a smoke run never overwrites a full run's table

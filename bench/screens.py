@@ -17,11 +17,14 @@ WIDTH, HEIGHT = 1170, 2532
 TARGET_BYTES = 1_500_000
 
 
-def _page(seed: int) -> Image.Image:
+def _page(seed: int, kind: str | None = None) -> Image.Image:
     import samples as gen
 
     spec = gen.spec_for(seed)
     spec["height"] = HEIGHT
+    if kind:  # one case's order, logistics and receipt pages, showing the same facts
+        truth = spec["truth"]
+        spec["kind"], truth["amount"] = kind, truth["order_amount" if kind == "order" else "refund_amount"]
     page = gen.Page(spec, gen.shown_values(spec))
     gen.RENDERERS[spec["kind"]](page)
     return page.image
@@ -56,9 +59,10 @@ def _png(image: Image.Image) -> bytes:
 
 
 @lru_cache(maxsize=8)
-def screenshot(seed: int, target_bytes: int = TARGET_BYTES) -> bytes:
-    """One PNG screenshot, its size within a few percent of target_bytes."""
-    page = _page(seed)
+def screenshot(seed: int, target_bytes: int = TARGET_BYTES, kind: str | None = None) -> bytes:
+    """One PNG screenshot, its size within a few percent of target_bytes; `kind` (order, logistics,
+    refund_receipt) draws that page of the case `seed` instead of the seed's own kind."""
+    page = _page(seed, kind)
     top = HEIGHT - 900  # first guess; then scale the photo area to hit the size
     for _ in range(4):
         data = _png(_photos(page, top, seed))

@@ -22,6 +22,8 @@ if not os.environ.get("BENCH_BROKER_URL"):  # the webhook-lag benchmark publishe
     CELERY_BROKER_URL = "memory://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {}
 
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("BENCH_CELERY_QUEUE", "celery")  # a run's own queue on a shared broker
+
 BENCH_DIR = VAR_DIR / "bench"
 STATIC_ROOT = BENCH_DIR / "staticfiles"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)

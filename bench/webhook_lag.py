@@ -13,11 +13,8 @@ folder (smoke runs always use it). Targets: p99 lag ≤ 2 s; every event receive
 event once, beyond what at-least-once redelivery may repeat (repeats are counted and shown).
 """
 
-# ruff: noqa: S603  (bench-only: starts a celery worker)
-
 import os
 import secrets
-import signal
 import statistics
 import subprocess
 import sys
@@ -26,39 +23,17 @@ import time
 from pathlib import Path
 
 import common
+import workers
 
 NAME = "webhook_lag"
 SECRET = "bench-" + secrets.token_hex(24)
 P99_TARGET = 2.0
 
 
-def broker(smoke: bool) -> dict:
-    """The broker both processes use, as environment variables."""
-    url = os.environ.get("BENCH_BROKER_URL")
-    if not url and not smoke:
-        import redis
-
-        try:
-            redis.Redis.from_url("redis://127.0.0.1:6379/14", socket_connect_timeout=1).ping()
-            url = "redis://127.0.0.1:6379/14"
-        except redis.RedisError:
-            url = None
-    if url and not smoke:
-        return {"CELERY_BROKER_URL": url, "BENCH_BROKER_URL": url}
-    return {"CELERY_BROKER_URL": "filesystem://", "BENCH_BROKER_URL": "filesystem://",
-            "CELERY_FILESYSTEM_DIR": tempfile.mkdtemp(prefix="bench-celery-")}
-
-
-def start_worker(url: str, env_extra: dict, log_dir: Path) -> subprocess.Popen:
-    env = common.child_env(DJANGO_SETTINGS_MODULE="bench.settings", SECRET_KEY=SECRET, ALLOWED_HOSTS="127.0.0.1",
-                           DATABASE_URL=url, WEBHOOK_RETRY_BASE_SECONDS="1", **env_extra)
-    log_dir.mkdir(parents=True, exist_ok=True)
+def start_worker(url: str, env_extra: dict) -> subprocess.Popen:
     schedule = Path(tempfile.mkdtemp(prefix="bench-beat-")) / "schedule"
-    with open(log_dir / "webhook-worker.log", "w") as out:
-        return subprocess.Popen([common.PYTHON, "-m", "celery", "-A", "config", "worker", "-B", "-s", str(schedule),
-                                 "--concurrency", "2", "--loglevel", "INFO", "--without-gossip", "--without-mingle"],
-                                env=env, cwd=common.ROOT, stdout=out, stderr=subprocess.STDOUT,
-                                start_new_session=True)
+    return workers.start("webhook-worker.log", ["-B", "-s", str(schedule), "--concurrency", "2"], SECRET_KEY=SECRET,
+                         DATABASE_URL=url, WEBHOOK_RETRY_BASE_SECONDS="1", **env_extra)
 
 
 def produce(accounts, rate: float, seconds: float) -> dict[int, float]:
@@ -102,7 +77,7 @@ def main() -> int:
     args = p.parse_args()
     if args.smoke:
         args.seconds, args.rate = 2.0, 10.0
-    env_extra = broker(args.smoke)
+    env_extra = workers.broker(args.smoke, "redis://127.0.0.1:6379/14")
     os.environ.update(env_extra)
     url = common.bootstrap(NAME)
     from decimal import Decimal
@@ -117,19 +92,13 @@ def main() -> int:
     endpoint = WebhookEndpoint.objects.create(name="bench", url="http://127.0.0.1:1/", event_types=["freeze.created"])
     receiver = Receiver(endpoint.secret).start()
     WebhookEndpoint.objects.filter(pk=endpoint.pk).update(url=receiver.url)
-    log_dir = Path(os.environ.get("BENCH_LOG_DIR", common.ROOT / "var" / "bench" / "logs"))
-    worker = start_worker(url, env_extra, log_dir)
+    worker = start_worker(url, env_extra)
     try:
         time.sleep(8 if not args.smoke else 6)  # the worker starts (and the opening events go out)
         committed = produce(accounts, args.rate, args.seconds)
         result = measure(receiver, committed, wait=60 if not args.smoke else 30)
     finally:
-        os.kill(worker.pid, signal.SIGTERM)  # warm shutdown of the main process; its children follow
-        try:
-            worker.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(worker.pid, signal.SIGKILL)
-            worker.wait()
+        workers.stop(worker)
         receiver.stop()
     common.verify_ledger()
     lags = result.pop("lags")
