@@ -44,11 +44,36 @@ def engine_params() -> dict:
                      "EngineConfig.onnxruntime.inter_op_num_threads": 1}
 
 
+# OpenVINO keeps the kernels it builds for each input shape (5,000 shapes by default), and the
+# recogniser meets a new line width on nearly every screenshot: a worker grew about 4.4 MB a
+# screenshot (bench/worker_memory.py: +883 MB over 200). With no such cache a read takes as long
+# (0.725 s against 0.712 s, median of 40 screenshots in three sizes) and the memory levels off.
+OPENVINO_CPU_PROPERTIES = {"CPU_RUNTIME_CACHE_CAPACITY": "0"}
+
+
+def _add_openvino_properties() -> None:
+    """RapidOCR passes only the options it knows to OpenVINO, and compiles each model on first use:
+    wrap its CPU configuration for this process, once."""
+    from rapidocr.inference_engine.openvino import device_config
+
+    original = device_config.CPUConfig.get_config
+    if getattr(original, "with_ours", False):
+        return
+
+    def get_config(config):
+        return {**original(config), **OPENVINO_CPU_PROPERTIES}
+
+    get_config.with_ours = True
+    device_config.CPUConfig.get_config = get_config
+
+
 @lru_cache(maxsize=1)
 def engine():
     """One engine per process (loading the models takes a moment)."""
     from rapidocr import RapidOCR
 
+    if settings.EVIDENCE_OCR_ENGINE == "openvino":
+        _add_openvino_properties()
     return RapidOCR(params=engine_params())
 
 

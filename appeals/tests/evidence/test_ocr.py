@@ -5,7 +5,7 @@ The lines are read once per screenshot and shared with test_rendered.py (rendere
 import io
 
 import pytest
-from PIL import Image
+from PIL import Image, ImageDraw
 
 from appeals.evidence import images, ocr
 from appeals.tests.evidence import rendered
@@ -68,3 +68,26 @@ def test_engine_parameters_follow_the_settings(settings):
     params = ocr.engine_params()
     assert "Det.engine_type" not in params and "Det.limit_side_len" not in params
     assert params["EngineConfig.onnxruntime.intra_op_num_threads"] == 1
+
+
+def test_openvino_keeps_no_kernels_per_input_shape(settings):
+    """The engine's OpenVINO CPU configuration carries the cache cap RapidOCR has no option for
+    (without it a worker grew ~4.4 MB a screenshot: bench/worker_memory.py), added once however
+    often the engine is built, and a read still works with it."""
+    from rapidocr.inference_engine.openvino.device_config import CPUConfig
+
+    settings.EVIDENCE_OCR_ENGINE = "openvino"
+    ocr.engine.cache_clear()
+    try:
+        ocr.engine()
+        wrapped = CPUConfig.get_config
+        ocr.engine.cache_clear()
+        ocr.engine()
+        assert CPUConfig.get_config is wrapped  # not wrapped twice
+        config = CPUConfig({"inference_num_threads": 1}).get_config()
+        assert config["CPU_RUNTIME_CACHE_CAPACITY"] == "0" and config["INFERENCE_NUM_THREADS"] == "1"
+        image = Image.new("RGB", (400, 120), "white")
+        ImageDraw.Draw(image).text((10, 40), "ORDER 123456", fill="black")
+        assert [line.text for line in ocr.read_lines(image)] == ["ORDER 123456"]
+    finally:
+        ocr.engine.cache_clear()
