@@ -39,7 +39,8 @@ def _spread(datagen, ids, agents, supervisors, start):
 
     now = timezone.now()
     for days in range(28):  # filed over four weeks: a few UPDATEs, one per day back
-        Appeal.objects.filter(pk__in=ids[days::28]).update(created_at=now - timedelta(days=days, hours=days % 5))
+        filed = now - timedelta(days=days, hours=days % 5)
+        Appeal.objects.filter(pk__in=ids[days::28]).update(created_at=filed, risk_assessed_at=filed)
     for r, code in enumerate(RULES):
         Appeal.objects.filter(pk__in=ids[r::3 * len(RULES)]).update(
             risk_rules=[{"code": code, "level": "medium", "params": {}}])

@@ -196,6 +196,7 @@ def appeals(tag: str, freezes: list[MadeFreeze], *, agents: list[User], supervis
                 claimed_order_number=freeze.order_number, claimed_tracking_number=freeze.tracking_number,
                 claimed_amount=freeze.amount, description="我的订单已退货，系统显示金额被冻结，请协助解冻。",
                 risk_level=(RiskLevel.LOW, RiskLevel.LOW, RiskLevel.LOW, RiskLevel.MEDIUM)[i % 4],
+                risk_assessed_at=created,  # the screenshots are ready: the worker has assessed them
                 created_at=created, due_at=created + timedelta(days=3),
                 decided_at=now if state in decided or state == State.WITHDRAWN else None,
                 decided_by=agent if state in decided else None,
