@@ -10,8 +10,9 @@ thread would) and posts exactly what the admin's buttons post.
    post "Approve and release" at once. Exactly one must succeed; the other 63 must get the admin's
    clear refusal ("This appeal was already Approved by … at …") and no response may be a 5xx. The
    freeze is released once (one RELEASE ledger entry) and ledger_mismatches() stays clean.
-2. 500 submitted appeals and 8 agents; each agent loops "Take next" (claims with SKIP LOCKED) then
-   "Approve and release" on what it got, until the queue is empty. Every appeal must be approved
+2. 500 submitted appeals and 8 agents; each agent presses "Take next" (claims with SKIP LOCKED), then
+   "Approve and release", which opens its next appeal, already claimed (decide and go on), until a
+   decision lands on the queue and "Take next" finds nothing. Every appeal must be approved
    once and its freeze released once, no 5xx, ledger clean. Reported: decisions per second.
 """
 
@@ -121,18 +122,23 @@ def desk(n_agents, n_appeals):
     assert clients[0].get(queue).status_code == 200  # loads the middleware once, before the clock
 
     def work(i, barrier):
-        client, done, statuses, refusals = clients[i], 0, [], []
+        client, done, statuses, refusals, location = clients[i], 0, [], [], None
         barrier.wait()
         while True:
-            response = client.post(take_next)
-            statuses.append(response.status_code)
-            if response.status_code != 302 or response["Location"] == queue:
-                break
-            response = client.post(response["Location"], {"_fsm_transition_to": "approve"})
+            if location is None:  # "Take next", at first and whenever a decision lands on the queue
+                response = client.post(take_next)
+                statuses.append(response.status_code)
+                if response.status_code != 302 or response["Location"] == queue:
+                    break
+                location = response["Location"]
+            response = client.post(location, {"_fsm_transition_to": "approve"})
             statuses.append(response.status_code)
             levels = [level for level, _text in messages_of(response)]
-            if "success" in levels:
+            location = None
+            if "success" in levels:  # the approval opens the agent's next appeal, already claimed
                 done += 1
+                if response.status_code == 302 and response["Location"] != queue:
+                    location = response["Location"]
             else:
                 refusals += [text for _level, text in messages_of(response)]
         return done, statuses, refusals
