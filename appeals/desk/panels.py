@@ -163,10 +163,10 @@ def history_panel(appeal: Appeal) -> str:
     )
     return format_html(
         '<div class="history"><p>{}: {} · {}: ¥{} · {}: ¥{}</p>'
-        "<h4>{}</h4><ul>{}</ul><h4>{} ({})</h4><ul>{}</ul><h4>{} ({})</h4><ul>{}</ul></div>",
+        "<h4>{}</h4><ul>{}</ul><h4>{} ({})</h4><ul>{}{}</ul><h4>{} ({})</h4><ul>{}{}</ul></div>",
         _("Account status"), account.get_status_display(), _("Available"), account.available, _("Frozen"),
         account.frozen, _("Earlier appeals"), appeals_html, _("Refunds in the last 30 days"), _count(refunds),
-        refunds_html + _more(refunds), _("Open freezes"), _count(freezes), freezes_html + _more(freezes),
+        refunds_html, _more(refunds), _("Open freezes"), _count(freezes), freezes_html, _more(freezes),
     )
 
 

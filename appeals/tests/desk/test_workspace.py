@@ -124,3 +124,6 @@ def test_the_history_lists_the_newest_refunds_and_says_how_many_more():
     total = panels.HISTORY_ROWS + 5  # the appeal's own refund too
     assert f"Refunds in the last 30 days ({total})" in html and f"… and {total - panels.HISTORY_ROWS} more" in html
     assert html.count("DYBURST") == panels.HISTORY_ROWS and "DYBURST0023" in html and "DYBURST0003" not in html
+    assert html.count("<li>") == html.count("</li>") > 2 * panels.HISTORY_ROWS and "&lt;" not in html
+    few = panels.history_panel(make_appeal())  # nothing hidden: the lists are still markup, not text
+    assert "&lt;" not in few and "<li>" in few
