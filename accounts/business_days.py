@@ -2,12 +2,18 @@
 workdays (调休) on. The `holidays` package supplies the calendar; operators' official
 CalendarException rows override it where the package lags the State Council's notice."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 
 import holidays
+from django.utils import timezone
 
 from .models import CalendarException
+
+
+def start_of(day: date) -> datetime:
+    """The moment a local day begins (the day's range for a query: [start_of(d), start_of(d + 1)))."""
+    return timezone.make_aware(datetime.combine(day, time.min))
 
 
 @lru_cache(maxsize=16)

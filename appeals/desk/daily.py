@@ -23,13 +23,15 @@ Why a stored day cannot show a wrong number:
   the open states and the breached appeals (indexes), not over the whole table."""
 
 import json
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db import connection
 from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Sum
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import TruncDate
 from django.utils import timezone
+
+from accounts.business_days import start_of
 
 from .. import risk
 from ..models import CLOSED_STATES, DECIDED_STATES, OPEN_STATES, Appeal, AppealEvent, DailySummary, State
@@ -44,10 +46,6 @@ EVENT_COUNTS = ("approved", "system", "rejected", "late", "regulatory", "closed"
 
 def local_day(field: str) -> TruncDate:
     return TruncDate(field, tzinfo=timezone.get_current_timezone())
-
-
-def start_of(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min))
 
 
 def _ranges(days) -> Q:

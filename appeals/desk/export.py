@@ -2,7 +2,7 @@
 every code written as its word; reference numbers and ISO times as they are."""
 
 import csv
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied
 from django.http import StreamingHttpResponse
@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from accounts import roles
+from accounts.business_days import start_of
 
 from .. import access_log
 from ..models import AppealEvent, EvidenceAccess, ReviewEvent
@@ -70,8 +71,7 @@ def decisions_csv_view(request):
     today = timezone.localdate()
     start = parse_date(request.GET.get("start", "")) or today - timedelta(days=29)
     end = parse_date(request.GET.get("end", "")) or today
-    start_at = timezone.make_aware(datetime.combine(start, time.min))
-    end_at = timezone.make_aware(datetime.combine(end + timedelta(days=1), time.min))
+    start_at, end_at = start_of(start), start_of(end + timedelta(days=1))
     writer = csv.writer(_Echo())
     access_log.access_record(request=request, what=EvidenceAccess.What.DECISIONS_CSV, detail=f"{start} – {end}")
     language = translation.get_language()

@@ -11,6 +11,8 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.business_days import start_of
+
 from .. import risk
 from ..models import CLOSED_STATES, DECIDED_STATES, OPEN_STATES, Appeal, AppealEvent, AuditVerdict, ReviewEvent, State
 from ..transitions import DECISIONS, Transition
@@ -140,7 +142,7 @@ def dashboard(*, days: int = 30, now: datetime | None = None) -> dict:
     now = now or timezone.now()
     today = timezone.localdate(now)
     window = [today - timedelta(days=i) for i in reversed(range(days))]
-    since = daily.start_of(window[0])
+    since = start_of(window[0])
     numbers, rule_parts = daily.window(window, now)
     # The open appeals and the breached ones (both small, by index) in one pass.
     current = Appeal.objects.filter(Q(state__in=OPEN_STATES) | Q(regulatory_breached=True, created_at__gte=since))

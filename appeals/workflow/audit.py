@@ -4,15 +4,16 @@ import hashlib
 import logging
 import math
 from collections import defaultdict
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from accounts import roles
+from accounts.business_days import start_of
 from accounts.models import Freeze, RiskLevel
 from accounts.services import ledger
 
@@ -28,8 +29,7 @@ STAFF_APPROVALS = (Transition.APPROVE, Transition.CONFIRM_APPROVAL)
 
 
 def _day_bounds(day: date) -> tuple[datetime, datetime]:
-    start = timezone.make_aware(datetime.combine(day, time.min))
-    return start, start + timedelta(days=1)
+    return start_of(day), start_of(day + timedelta(days=1))
 
 
 def _draw_order(day: date, event_id: int) -> str:

@@ -3,7 +3,7 @@ more information, withdraw it. Each function runs in one transaction: it locks t
 first (the order every money-moving service uses), then the appeal row, re-checks state under the
 lock, calls the django-fsm transition, writes the AppealEvent and notifies on commit."""
 
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -13,6 +13,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.business_days import start_of
 from accounts.models import Freeze, User
 from accounts.services import ledger
 
@@ -30,8 +31,8 @@ from .steps import appeal_assess_risk, apply_transition, lock_appeal, log_event
 def daily_counts(customer_id: int, *, new_appeal: bool = True) -> dict:
     """Subquery expressions: the appeals the customer filed today (or 0 when `new_appeal` is false:
     not asked) and the files they uploaded today, to annotate onto a query the caller runs anyway."""
-    start = timezone.make_aware(datetime.combine(timezone.localdate(), time.min))
-    end = timezone.make_aware(datetime.combine(timezone.localdate(start) + timedelta(days=1), time.min))
+    today = timezone.localdate()
+    start, end = start_of(today), start_of(today + timedelta(days=1))
     appeals = Appeal.objects.filter(customer_id=customer_id, created_at__gte=start, created_at__lt=end)
     uploads = Evidence.objects.filter(uploaded_by_id=customer_id, created_at__gte=start, created_at__lt=end)
     return {"filed_today": _count(appeals, "customer") if new_appeal else Value(0),
