@@ -114,8 +114,8 @@ def purge_old_access_log() -> int:
 
 @shared_task(acks_late=True, autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5)
 def fill_dashboard_days() -> int:
-    """Daily beat job, after midnight: store yesterday's dashboard numbers and refresh the other past
-    days' (appeals.desk.daily; idempotent)."""
+    """Daily beat job, after midnight: store yesterday's dashboard numbers, and any other past day's
+    that no page has stored (appeals.desk.daily; idempotent)."""
     from .desk.daily import fill_past_days
 
     return fill_past_days(today=timezone.localdate())

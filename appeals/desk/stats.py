@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.business_days import start_of
 
 from .. import risk
-from ..models import CLOSED_STATES, DECIDED_STATES, OPEN_STATES, Appeal, AppealEvent, AuditVerdict, ReviewEvent, State
+from ..models import CLOSED_STATES, OPEN_STATES, Appeal, AppealEvent, AuditVerdict, ReviewEvent, State
 from ..transitions import DECISIONS, Transition
 from . import daily
 
@@ -122,16 +122,17 @@ def _agents(numbers: dict, first: date, last: date) -> list[AgentRow]:
     return sorted(rows, key=lambda agent: (-agent.decisions, agent.username))
 
 
-def _rules(rule_parts: dict) -> list[RuleRow]:
-    """Per risk rule, among the appeals filed in the window: how often it fired and how often the
-    appeals were approved anyway. Most often approved first: the rules that misfire most."""
-    rows = {code: RuleRow(code, str(texts[0])) for code, texts in risk.APPEAL_RULE_TEXTS.items()}
-    for by_state in rule_parts.values():
-        for state, found in by_state.items():
-            for code, n in found.items():
-                rows[code].fired += n
-                rows[code].decided += n if state in DECIDED_STATES else 0
-                rows[code].approved += n if state == State.APPROVED else 0
+def _rules(numbers: dict, open_now: dict) -> list[RuleRow]:
+    """Per risk rule, the decisions of the window on appeals it fired on and how many approved
+    anyway, and the open appeals it fired on (`open_now`, {code: n}). Most often approved first:
+    the rules that misfire most."""
+    rows = {code: RuleRow(code, str(texts[0]), fired=open_now.get(code, 0))
+            for code, texts in risk.APPEAL_RULE_TEXTS.items()}
+    for day in numbers.values():
+        for code, (decided, approved) in day["rules"].items():
+            rows[code].fired += decided
+            rows[code].decided += decided
+            rows[code].approved += approved
     fired = [rule for rule in rows.values() if rule.fired]
     return sorted(fired, key=lambda r: (-(r.approval_rate or 0), -r.fired, r.title))
 
@@ -143,17 +144,18 @@ def dashboard(*, days: int = 30, now: datetime | None = None) -> dict:
     today = timezone.localdate(now)
     window = [today - timedelta(days=i) for i in reversed(range(days))]
     since = start_of(window[0])
-    numbers, rule_parts = daily.window(window, now)
-    # The open appeals and the breached ones (both small, by index) in one pass.
+    numbers = daily.window(window, now)
+    # The open appeals (and the rules they carry) and the breached ones (both small, by index) in one pass.
     current = Appeal.objects.filter(Q(state__in=OPEN_STATES) | Q(regulatory_breached=True, created_at__gte=since))
     by_state = {row["state"]: row for row in current.order_by().values("state").annotate(
         n=Count("pk", filter=Q(state__in=OPEN_STATES)),
         overdue=Count("pk", filter=Q(state__in=OPEN_STATES, due_at__lt=now, clock_paused_at__isnull=True)),
         regulatory=Count("pk", filter=Q(state__in=OPEN_STATES, regulatory_breached=True)),
-        regulatory_recent=Count("pk", filter=Q(regulatory_breached=True, created_at__gte=since)))}
+        regulatory_recent=Count("pk", filter=Q(regulatory_breached=True, created_at__gte=since)),
+        **daily.rule_counts(Q(state__in=OPEN_STATES)))}
 
     def total(key, states=State.values):
-        return sum(by_state[state][key] for state in states if state in by_state)
+        return sum(by_state[state][key] or 0 for state in states if state in by_state)  # a Sum of none: None
 
     per_day = _days(window, numbers, total("n", OPEN_STATES))
     decisions = sum(day.decisions for day in per_day)
@@ -174,7 +176,7 @@ def dashboard(*, days: int = 30, now: datetime | None = None) -> dict:
         "open_regulatory_breaches": total("regulatory"),
         "waiting_on_customer": total("n", [State.INFO_REQUESTED]),
         "agents": _agents(numbers, window[0], today),
-        "rules": _rules(rule_parts),
+        "rules": _rules(numbers, {code: total(f"rule_{code}") for code in risk.APPEAL_RULE_TEXTS}),
     }
 
 

@@ -90,10 +90,10 @@ def test_the_dashboard_takes_the_same_queries_with_more_data(login, known):
             event(more, Transition.REJECT, at(3, 1 + i, 15), amy)
         with CaptureQueriesContext(connection) as more_queries:
             assert client.get(reverse(DASHBOARD)).status_code == 200
-    # 9 for the numbers (appeals.desk.daily: the stored days, changes to them, today's events, review
-    # overturns, filings, rules; then the open appeals, audits and agents' names), the rest the
+    # 7 for the numbers (appeals.desk.daily: the stored days, today's events with their rules, review
+    # overturns, filings; then the open appeals with theirs, audits and agents' names), the rest the
     # session, the user and the admin's sidebar.
-    assert len(more_queries) == len(few) <= 14, len(few)
+    assert len(more_queries) == len(few) <= 12, len(few)
 
 
 @pytest.mark.parametrize(("peak", "ticks"), [(0, [0, 1]), (3, [0, 1, 2, 3]), (7, [0, 2, 4, 6, 8]),
