@@ -109,7 +109,7 @@ def main() -> int:
     p = common.parser(__doc__)
     p.add_argument("--seconds", type=float, default=12.0, help="load time per side (split in rounds)")
     p.add_argument("--rounds", type=int, default=3)
-    p.add_argument("--customers", type=int, default=1500, help="orders available to refund")
+    p.add_argument("--customers", type=int, default=4000, help="orders available to refund (each refunded once)")
     args = p.parse_args()
     if args.smoke:
         args.seconds, args.rounds, args.customers = 1.0, 1, 150

@@ -3,14 +3,14 @@ and stored once the day is over (DailySummary), so a page reads 29 small rows an
 instead of every event of 30 days. `compute` fills a missing day and counts today alike.
 
 Why a stored day cannot show a wrong number: everything stored is counted per event day
-(decisions, late, regulatory, closed/reopened, time to decision, decisions per agent and the risk
+(filings, decisions, late, regulatory, closed/reopened, time to decision, decisions per agent, the risk
 rules they were made on, review overturns per agent who rejected). AppealEvent is append-only and
 its time is set when it is written (appeals.workflow.steps.log_event), so a day's events are fixed
 once the day is over. A day is stored only SETTLE after its end, past any transaction still in
 flight at midnight; until then it is computed live like today. What a stored day read of the
 appeal is fixed by the decision too: its filing and due time, and its risk rules (assessed before
 any decision can be made, appeals.workflow.steps.RiskPending; assessed again only while the appeal
-is open, and then decided again on a later day).
+is open again, before its next decision, which counts with its own day).
 What changes after a day is over is never stored: audit verdicts (they land days after the
 decision they judge; counted live per decision day, a small table), and the open appeals, the
 overdue ones, the rules they carry and the complaint-rule breaches (current state, counted live
