@@ -73,12 +73,13 @@ def _account_refunds(refund: Refund):
 
 def refund_bursts(refund: Refund) -> list[Finding]:
     """Too many refunds on the account the same day (high), or in the 7 days up to this one
-    (medium): both counted in one query."""
+    (medium): the others on file counted in one query, plus this one (saved or about to be)."""
     day = timezone.localdate(refund.created_at)
-    counts = _account_refunds(refund).aggregate(
+    counts = _account_refunds(refund).exclude(pk=refund.pk).aggregate(
         day=Count("pk", filter=Q(created_at__date=day)),
         week=Count("pk", filter=Q(created_at__gt=refund.created_at - timedelta(days=7),
                                   created_at__lte=refund.created_at)))
+    counts = {period: n + 1 for period, n in counts.items()}
     findings = []
     if counts["day"] > settings.RISK_MAX_REFUNDS_PER_DAY:
         findings.append(Finding("refunds_per_day", RiskLevel.HIGH, {"n": counts["day"], "day": day,

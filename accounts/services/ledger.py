@@ -170,7 +170,8 @@ def settle_owed_cuts(accounts: dict[int, CreditAccount]) -> None:
         bill.save(update_fields=["limit_cut_owed", "limit_cut"])
 
 
-@transaction.atomic
+# No savepoint of its own: its one caller, policy.refund_record, has one (or is the transaction).
+@transaction.atomic(savepoint=False)
 def refund_hold(*, refund: Refund, reason: str, actor=None, locked: CreditAccount | None = None) -> Freeze:
     """Hold a recorded refund's amount back from the limit until review: used → frozen, with a freeze
     of `reason` promised back on its date. `locked`: the refund's account, if the caller holds its lock."""

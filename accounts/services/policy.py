@@ -33,16 +33,16 @@ def refund_record(
     if value > order_refundable(order):
         raise RefundExceedsOrder()
     kind = Refund.Kind.FULL if value == order.amount else Refund.Kind.PARTIAL
-    refund = Refund.objects.create(
+    refund = Refund(
         order=order, amount=value, kind=kind, returned_item_name=returned_item_name,
         returned_item_sku=returned_item_sku, return_address=return_address, tracking_number=tracking_number,
         platform_synced=platform_synced, created_at=occurred_at or timezone.now(),
         platform_refund_id=platform_refund_id,
     )
-    findings = risk.assess_refund(refund)
+    findings = risk.assess_refund(refund)  # before the row is written: it is written with its findings
     refund.risk_level = risk.overall_level(findings)
     refund.risk_rules = [finding.as_dict() for finding in findings]
-    refund.save(update_fields=["risk_level", "risk_rules"])
+    refund.save(force_insert=True)
     if refund.risk_level == RiskLevel.HIGH:
         ledger.refund_hold(refund=refund, reason=Freeze.Reason.MALICIOUS, actor=actor, locked=account)
         _ban_for_malicious_refund(account, refund, findings, actor)

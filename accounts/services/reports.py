@@ -16,11 +16,11 @@ from . import ledger, policy
 
 
 def _once(book: Callable, already: Callable[[], bool]):
-    """Run `book` in a savepoint; a unique business id already taken (by an earlier or a concurrent
-    report of the same thing) becomes AlreadyRecorded instead of an integrity error."""
+    """Run `book`, an atomic service (its own savepoint undoes it and leaves the caller's transaction
+    usable); a unique business id already taken (by an earlier or a concurrent report of the same
+    thing) becomes AlreadyRecorded instead of an integrity error."""
     try:
-        with transaction.atomic():
-            return book()
+        return book()
     except IntegrityError:
         if already():
             raise AlreadyRecorded() from None

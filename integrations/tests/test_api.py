@@ -5,6 +5,8 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import CreditAccount, Freeze, LedgerEntry, Refund, User
@@ -61,6 +63,22 @@ def test_purchase_refund_and_the_freeze_it_makes(api):
     assert [e.type for e in Event.objects.order_by("id")] == ["limit.changed", "freeze.created"]
     assert Event.objects.filter(type="freeze.created", data__refund_id="RF-1").count() == 1
     assert ledger_mismatches() == []
+
+
+def test_a_refund_takes_a_fixed_number_of_statements_and_one_savepoint(api):
+    platform_customer("U100", "9000.00")
+    captured = []
+    for i in range(3):
+        assert order(api, f"DY{i}").status_code == 201
+        with CaptureQueriesContext(connection) as queries:
+            assert refund(api, f"RF-{i}", f"DY{i}").status_code == 201
+        captured.append([q["sql"] for q in queries.captured_queries])
+    # The key, the idempotency record, the order, the lock, the rules' reads, the rows, the answer.
+    # Two savepoints: the request's transaction (inside the test's) and refund_record's, which a
+    # duplicate refund id undoes (there were two more, of _once and refund_hold).
+    assert len(captured[2]) == len(captured[1]) <= 21, len(captured[1])
+    assert sum(sql.startswith("SAVEPOINT") for sql in captured[2]) == 2
+    assert not any(sql.startswith("UPDATE") and "accounts_refund" in sql for sql in captured[2])  # written once
 
 
 def test_domain_refusals_are_problem_documents_with_stable_codes(api):
