@@ -170,13 +170,11 @@ def settle_owed_cuts(accounts: dict[int, CreditAccount]) -> None:
         bill.save(update_fields=["limit_cut_owed", "limit_cut"])
 
 
-# No savepoint of its own: its one caller, policy.refund_record, has one (or is the transaction).
+# No savepoint of its own: its caller, policy.refund_record, has one (or is the transaction).
 @transaction.atomic(savepoint=False)
-def refund_hold(*, refund: Refund, reason: str, actor=None, locked: CreditAccount | None = None) -> Freeze:
+def refund_hold(*, refund: Refund, reason: str, account: CreditAccount, actor=None) -> Freeze:
     """Hold a recorded refund's amount back from the limit until review: used → frozen, with a freeze
-    of `reason` promised back on its date. `locked`: the refund's account, if the caller holds its lock."""
-    account = locked if locked is not None and locked.pk == refund.order.account_id else account_lock(
-        refund.order.account_id)
+    of `reason` promised back on its date. `account`: the refund's account, locked by the caller."""
     freeze = Freeze.objects.create(
         account=account, amount=refund.amount, reason=reason, refund=refund, created_at=refund.created_at,
         expected_release_on=expected_release_on(reason=reason, frozen_on=timezone.localdate(refund.created_at)),

@@ -43,12 +43,12 @@ def refund_record(
     refund.risk_level = risk.overall_level(findings)
     refund.risk_rules = [finding.as_dict() for finding in findings]
     refund.save(force_insert=True)
-    if refund.risk_level == RiskLevel.HIGH:
-        ledger.refund_hold(refund=refund, reason=Freeze.Reason.MALICIOUS, actor=actor, locked=account)
+    malicious = refund.risk_level == RiskLevel.HIGH
+    reason = (Freeze.Reason.MALICIOUS if malicious else
+              Freeze.Reason.NORMAL_REFUND if kind == Refund.Kind.FULL else Freeze.Reason.PARTIAL_REFUND)
+    ledger.refund_hold(refund=refund, reason=reason, account=account, actor=actor)
+    if malicious:
         _ban_for_malicious_refund(account, refund, findings, actor)
-    else:
-        reason = Freeze.Reason.NORMAL_REFUND if kind == Refund.Kind.FULL else Freeze.Reason.PARTIAL_REFUND
-        ledger.refund_hold(refund=refund, reason=reason, actor=actor, locked=account)
     return refund
 
 

@@ -118,7 +118,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # The working set is in memory (or on SSD): a random page costs about what a sequential one
     # does, not PostgreSQL's default 4 (spinning disks). With 4 the dashboard joined today's few
     # thousand events to every appeal by hash instead of looking each up by index (bench/dashboard.py).
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c random_page_cost=1.1"
+    options = DATABASES["default"].setdefault("OPTIONS", {})
+    options["options"] = f"{options.get('options', '')} -c random_page_cost=1.1".strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
